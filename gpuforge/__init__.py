@@ -1,0 +1,1 @@
+"""GPUForge: DigitalOcean GPU droplets that serve models, with a time machine."""
