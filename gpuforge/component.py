@@ -1,0 +1,214 @@
+"""``GpuDroplet``: a GPU droplet serving models, its firewall and its snapshot guard."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, replace
+
+import pulumi
+import pulumi_digitalocean as digitalocean
+
+from gpuforge.cloudinit import CloudInitOptions, render_user_data
+from gpuforge.config import LOCALAI_PORT, OLLAMA_PORT, DropletConfig, StackConfig
+from gpuforge.guard import SnapshotGuard
+from gpuforge.sizes import SizeInfo, default_image, gpu_vendor, monthly_cost, snapshot_on_destroy
+from gpuforge.timemachine import SnapshotSettings
+
+TYPE_TOKEN = "gpuforge:index:GpuDroplet"
+GPUFORGE_TAG = "gpuforge"
+_TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_:-]")
+_EVERYWHERE = ["0.0.0.0/0", "::/0"]
+
+
+def stack_tag(stack: str) -> str:
+    """The tag that marks a stack's droplets: ``gpuforge-stack-<stack>`` (DigitalOcean tag characters only)."""
+    return _TAG_UNSAFE.sub("-", f"gpuforge-stack-{stack}")[:255]
+
+
+def droplet_tags(droplet: DropletConfig, stack: StackConfig) -> list[str]:
+    """The user's tags plus ``gpuforge`` and the stack tag, without duplicates, in a stable order."""
+    tags = [*droplet.tags, GPUFORGE_TAG, stack_tag(stack.stack)]
+    return list(dict.fromkeys(tags))
+
+
+def snapshot_name_template(droplet: DropletConfig) -> str:
+    """What the snapshot will be called, as shown before destruction (the timestamp is taken then)."""
+    return droplet.snapshot_name or f"{droplet.name}-snapshot-[timestamp]"
+
+
+def snapshot_settings(droplet: DropletConfig, stack: StackConfig, size: SizeInfo | None, image: str) -> SnapshotSettings:
+    """The guard's inputs: every snapshot setting of the droplet, with ``auto`` resolved."""
+    return SnapshotSettings(
+        droplet_name=droplet.name,
+        enabled=snapshot_on_destroy(droplet, stack, size),
+        snapshot_name=droplet.snapshot_name,
+        timeout_seconds=float(droplet.snapshot_timeout_seconds),
+        power_off=droplet.snapshot_power_off,
+        directory=droplet.snapshot_directory,
+        on_failure=droplet.on_snapshot_failure,
+        keep_last=droplet.snapshot_retention.keep_last,
+        max_age_seconds=droplet.snapshot_retention.max_age_seconds,
+        project=stack.project,
+        stack=stack.stack,
+        region=droplet.region,
+        gpu_size=droplet.gpu_size,
+        image=image,
+    )
+
+
+def cloud_init_options(droplet: DropletConfig, size: SizeInfo | None) -> CloudInitOptions:
+    """What cloud-init installs; an API listens beyond loopback only when CIDRs are allowed for it."""
+    public = bool(droplet.allowed_api_cidrs)
+    return CloudInitOptions(
+        droplet_name=droplet.name,
+        gpu_vendor=gpu_vendor(droplet.gpu_size, size),
+        install_ollama=droplet.install_ollama,
+        ollama_models=droplet.ollama_models,
+        ollama_listen_public=public,
+        install_localai=droplet.install_localai,
+        localai_models=droplet.localai_models,
+        localai_listen_public=public,
+        localai_api_key=None,
+        ollama_port=OLLAMA_PORT,
+        localai_port=LOCALAI_PORT,
+    )
+
+
+def firewall_inbound_rules(droplet: DropletConfig) -> list[digitalocean.FirewallInboundRuleArgs]:
+    """SSH from ``allowedSshCidrs``; model-API ports only from ``allowedApiCidrs`` (none by default)."""
+    rules = []
+    if droplet.allowed_ssh_cidrs:
+        rules.append(digitalocean.FirewallInboundRuleArgs(
+            protocol="tcp", port_range="22", source_addresses=list(droplet.allowed_ssh_cidrs)))
+    if droplet.allowed_api_cidrs:
+        for enabled, port in ((droplet.install_ollama, OLLAMA_PORT), (droplet.install_localai, LOCALAI_PORT)):
+            if enabled:
+                rules.append(digitalocean.FirewallInboundRuleArgs(
+                    protocol="tcp", port_range=str(port), source_addresses=list(droplet.allowed_api_cidrs)))
+    return rules
+
+
+def firewall_outbound_rules() -> list[digitalocean.FirewallOutboundRuleArgs]:
+    """Outbound traffic is open: installers, model downloads, package mirrors."""
+    return [
+        digitalocean.FirewallOutboundRuleArgs(protocol="tcp", port_range="1-65535", destination_addresses=_EVERYWHERE),
+        digitalocean.FirewallOutboundRuleArgs(protocol="udp", port_range="1-65535", destination_addresses=_EVERYWHERE),
+        digitalocean.FirewallOutboundRuleArgs(protocol="icmp", destination_addresses=_EVERYWHERE),
+    ]
+
+
+def tunnel_commands(droplet: DropletConfig, ip: str) -> dict[str, str]:
+    """SSH tunnels that reach the loopback-bound model APIs from the user's machine."""
+    commands = {}
+    if droplet.install_ollama:
+        commands["ollama"] = f"ssh -N -L {OLLAMA_PORT}:127.0.0.1:{OLLAMA_PORT} root@{ip}"
+    if droplet.install_localai:
+        commands["localai"] = f"ssh -N -L {LOCALAI_PORT}:127.0.0.1:{LOCALAI_PORT} root@{ip}"
+    return commands
+
+
+@dataclass(frozen=True)
+class GpuDropletArgs:
+    """What a ``GpuDroplet`` is made from.
+
+    ``image`` overrides the configured image (restore); ``localai_api_key`` is a secret output or
+    None; ``size`` is the catalog entry when the size list could be read.
+    """
+
+    droplet: DropletConfig
+    stack: StackConfig
+    size: SizeInfo | None = None
+    image: str | None = None
+    localai_api_key: pulumi.Output[str] | None = None
+
+
+class GpuDroplet(pulumi.ComponentResource):
+    """A GPU droplet that comes up serving models, its firewall, and the guard that snapshots it before deletion."""
+
+    def __init__(self, name: str, args: GpuDropletArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        cfg, stack, size = args.droplet, args.stack, args.size
+        image = args.image or cfg.image or default_image(cfg.gpu_size, size)
+        child = pulumi.ResourceOptions(parent=self)
+
+        options = cloud_init_options(cfg, size)
+        user_data: pulumi.Input[str]
+        if args.localai_api_key is not None and cfg.install_localai:
+            user_data = pulumi.Output.secret(args.localai_api_key).apply(
+                lambda key: render_user_data(replace(options, localai_api_key=key))
+            )
+        else:
+            user_data = render_user_data(options)
+
+        backup_policy = (
+            digitalocean.DropletBackupPolicyArgs(plan=cfg.backup_plan, weekday=cfg.backup_weekday, hour=cfg.backup_hour)
+            if cfg.backups
+            else None
+        )
+        self.droplet = digitalocean.Droplet(
+            name,
+            name=cfg.name,
+            region=cfg.region,
+            size=cfg.gpu_size,
+            image=image,
+            ssh_keys=list(cfg.ssh_keys),
+            tags=droplet_tags(cfg, stack),
+            monitoring=cfg.monitoring,
+            ipv6=True,
+            vpc_uuid=cfg.vpc_uuid or None,
+            backups=cfg.backups,
+            backup_policy=backup_policy,
+            graceful_shutdown=True,
+            user_data=user_data,
+            # A new image or new user data must not rebuild a running GPU droplet; `pulumi up --replace` does.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["image", "user_data"]),
+        )
+        self.firewall = digitalocean.Firewall(
+            f"{name}-firewall",
+            name=f"{cfg.name}-firewall",
+            droplet_ids=[self.droplet.id.apply(int)],
+            inbound_rules=firewall_inbound_rules(cfg),
+            outbound_rules=firewall_outbound_rules(),
+            opts=child,
+        )
+        settings = snapshot_settings(cfg, stack, size, image)
+        # The guard depends on the droplet through droplet_id, so Pulumi deletes it first. Never deleted_with.
+        self.guard = SnapshotGuard(f"{name}-snapshot-guard", droplet_id=self.droplet.id, settings=settings, opts=child)
+
+        ip = self.droplet.ipv4_address
+        monthly = monthly_cost(size)
+        self.outputs = {
+            "id": self.droplet.id,
+            "name": self.droplet.name,
+            "region": cfg.region,
+            "size": cfg.gpu_size,
+            "image": image,
+            "ipv4_address": ip,
+            "ipv6_address": self.droplet.ipv6_address,
+            "ssh_command": ip.apply(lambda a: f"ssh root@{a}"),
+            "tunnel_commands": ip.apply(lambda a: tunnel_commands(cfg, a)),
+            "hourly_cost_usd": size.price_hourly if size else None,
+            "monthly_cost_usd": monthly,
+            "snapshot_info": self.droplet.id.apply(lambda droplet_id: snapshot_info(cfg, settings.enabled, droplet_id)),
+        }
+        self.register_outputs(self.outputs)
+
+
+def snapshot_info(droplet: DropletConfig, enabled: bool, droplet_id: str) -> dict[str, dict[str, object]]:
+    """The ``snapshot_info`` output, in the Terraform module's structure."""
+    directory = os.path.abspath(droplet.snapshot_directory)
+    return {
+        "config": {
+            "droplet_id": droplet_id,
+            "droplet_name": droplet.name,
+            "enabled": enabled,
+            "snapshot_directory": directory,
+            "snapshot_name": snapshot_name_template(droplet),
+        },
+        "commands": {
+            "delete_snapshot": "doctl compute snapshot delete <snapshot-id>",
+            "list_snapshots": "doctl compute snapshot list --resource droplet",
+            "view_snapshot_logs": f"ls -la {directory}/",
+        },
+    }
