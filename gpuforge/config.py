@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gpuforge.cloudinit.options import API_KEY, MODEL_NAME
 from gpuforge.durations import parse_duration
 from gpuforge.errors import ConfigError, GpuForgeError
 
@@ -29,7 +30,6 @@ _IMAGE = re.compile(r"[a-z0-9][a-z0-9.-]*|[0-9]+")
 _SSH_KEY = re.compile(r"[0-9]+|(?:[0-9a-f]{2}:){15}[0-9a-f]{2}|SHA256:[A-Za-z0-9+/=]{43}")
 _TAG = re.compile(r"[A-Za-z0-9_:-]{1,255}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}")
 _SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 _ENVIRONMENT = re.compile(r"[a-z0-9-]{0,63}")
 _WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
@@ -241,6 +241,14 @@ def _retention(key: str, raw: Any) -> Retention:
     return Retention(keep_last=keep_last, max_age_seconds=max_age)
 
 
+def _secret_api_key(key: str, raw: Any) -> str:
+    value = raw.strip() if isinstance(raw, str) else None
+    if value is None or (value and not API_KEY.fullmatch(value)):
+        # Never echo a secret: the message shows a placeholder instead of the value.
+        raise ConfigError(key, "[secret]", "16 to 256 characters of letters, digits and . _ + / = -")
+    return value
+
+
 def _restore_from(key: str, raw: Any) -> str:
     value = _text(key, raw)
     if value in ("", "latest") or value.isdigit() or _SNAPSHOT_NAME.fullmatch(value):
@@ -274,9 +282,9 @@ _DROPLET_KEYS: tuple[KeySpec, ...] = (
     KeySpec("backupWeekday", "string", "SUN", lambda k, raw: _one_of(*(d.lower() for d in _WEEKDAYS))(k, raw).upper()),
     KeySpec("backupHour", "integer", 0, _backup_hour),
     KeySpec("installOllama", "boolean", True, _boolean),
-    KeySpec("ollamaModels", "array", [], _each_matching(_MODEL, "model names such as llama3.2:3b")),
+    KeySpec("ollamaModels", "array", [], _each_matching(MODEL_NAME, "model names such as llama3.2:3b")),
     KeySpec("installLocalai", "boolean", False, _boolean),
-    KeySpec("localaiModels", "array", [], _each_matching(_MODEL, "model names such as phi-2")),
+    KeySpec("localaiModels", "array", [], _each_matching(MODEL_NAME, "model names such as phi-2")),
     KeySpec("allowedSshCidrs", "array", ["0.0.0.0/0", "::/0"], _cidrs),
     KeySpec("allowedApiCidrs", "array", [], _cidrs),
     KeySpec("createSnapshotOnDestroy", "string", "true", _one_of("true", "false", "auto")),
@@ -291,7 +299,7 @@ _DROPLET_KEYS: tuple[KeySpec, ...] = (
 
 _STACK_KEYS: tuple[KeySpec, ...] = (
     KeySpec("environment", "string", "", _matching(_ENVIRONMENT, "empty or a lowercase name such as production or staging", empty_ok=True), per_droplet=False),
-    KeySpec("localaiApiKey", "string", "", _text, per_droplet=False, secret=True),
+    KeySpec("localaiApiKey", "string", "", _secret_api_key, per_droplet=False, secret=True),
     KeySpec("droplets", "object", None, lambda k, raw: raw, per_droplet=False),
 )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pulumi
 import pulumi_digitalocean as digitalocean
 import pytest
@@ -165,3 +167,19 @@ def test_image_and_user_data_changes_do_not_replace_the_droplet(run_program, mon
     monkeypatch.setattr(digitalocean.Droplet, "__init__", spy)
     run_program("dev")
     assert set(seen["ignore_changes"]) >= {"image", "user_data"}
+
+
+def test_localai_api_key_makes_the_user_data_secret(run_program):
+    from pulumi.runtime import rpc
+
+    run = run_program("dev", {"localaiApiKey": "sk-test-0123456789abcdef"})
+    (droplet,) = run.mocks.of_type(DROPLET)
+    user_data = droplet.inputs["userData"]
+    assert isinstance(user_data, dict) and user_data[rpc._special_sig_key] == rpc._special_secret_sig
+    assert "sk-test-0123456789abcdef" in user_data["value"]
+
+
+def test_without_api_key_the_user_data_is_plain_and_holds_no_key(run_program):
+    (droplet,) = run_program("dev").mocks.of_type(DROPLET)
+    assert isinstance(droplet.inputs["userData"], str)
+    assert not re.search(r"^\s*(LOCALAI_)?API_KEY=", droplet.inputs["userData"], flags=re.MULTILINE)
