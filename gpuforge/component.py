@@ -12,6 +12,7 @@ import pulumi_digitalocean as digitalocean
 from gpuforge.cloudinit import CloudInitOptions, render_user_data
 from gpuforge.config import LOCALAI_PORT, OLLAMA_PORT, DropletConfig, StackConfig
 from gpuforge.guard import SnapshotGuard
+from gpuforge.restore import RestorePoint
 from gpuforge.sizes import SizeInfo, default_image, gpu_vendor, monthly_cost, snapshot_on_destroy
 from gpuforge.timemachine import SnapshotSettings
 
@@ -112,14 +113,16 @@ def tunnel_commands(droplet: DropletConfig, ip: str) -> dict[str, str]:
 class GpuDropletArgs:
     """What a ``GpuDroplet`` is made from.
 
-    ``image`` overrides the configured image (restore); ``localai_api_key`` is a secret output or
-    None; ``size`` is the catalog entry when the size list could be read.
+    ``image`` overrides the configured image and ``restored_from`` is the snapshot behind it
+    (``restoreFrom``); ``localai_api_key`` is a secret output or None; ``size`` is the catalog entry
+    when the size list could be read.
     """
 
     droplet: DropletConfig
     stack: StackConfig
     size: SizeInfo | None = None
     image: str | None = None
+    restored_from: RestorePoint | None = None
     localai_api_key: pulumi.Output[str] | None = None
 
 
@@ -190,9 +193,17 @@ class GpuDroplet(pulumi.ComponentResource):
             "tunnel_commands": ip.apply(lambda a: tunnel_commands(cfg, a)),
             "hourly_cost_usd": size.price_hourly if size else None,
             "monthly_cost_usd": monthly,
+            "restored_from": restored_from_output(args.restored_from),
             "snapshot_info": self.droplet.id.apply(lambda droplet_id: snapshot_info(cfg, settings.enabled, droplet_id)),
         }
         self.register_outputs(self.outputs)
+
+
+def restored_from_output(point: RestorePoint | None) -> dict[str, str] | None:
+    """Which snapshot the droplet was created from (None: its base image)."""
+    if point is None:
+        return None
+    return {"snapshot_id": point.snapshot_id, "snapshot_name": point.name, "created_at": point.created_at}
 
 
 def snapshot_info(droplet: DropletConfig, enabled: bool, droplet_id: str) -> dict[str, dict[str, object]]:

@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-import pulumi_digitalocean as digitalocean
 from pulumi.runtime.config import CONFIG, get_config_env
 
 from gpuforge.component import GpuDroplet, GpuDropletArgs
 from gpuforge.config import StackConfig, load_stack_config
 from gpuforge.errors import GpuForgeError
+from gpuforge.provider_data import ProviderLookup, fetch_size_catalog
+from gpuforge.restore import Lookup, resolve
 from gpuforge.sizes import SizeCatalog, check_size, is_expensive, snapshot_on_destroy
 
 NAMESPACE = "gpuforge"
 #: Outputs also exported at the top level when the stack has a single droplet (as the Terraform module did).
 TOP_LEVEL_OUTPUTS = ("id", "name", "ipv4_address", "ipv6_address", "ssh_command", "tunnel_commands",
-                     "hourly_cost_usd", "monthly_cost_usd", "snapshot_info")
+                     "hourly_cost_usd", "monthly_cost_usd", "restored_from", "snapshot_info")
 
 
 def read_namespace(namespace: str = NAMESPACE) -> dict[str, Any]:
@@ -24,16 +25,6 @@ def read_namespace(namespace: str = NAMESPACE) -> dict[str, Any]:
     prefix = f"{namespace}:"
     merged = {**get_config_env(), **CONFIG.get()}
     return {key[len(prefix):]: value for key, value in merged.items() if key.startswith(prefix)}
-
-
-def fetch_size_catalog() -> SizeCatalog | None:
-    """DigitalOcean's size list through the provider's ``get_sizes``; None (with a warning) when unreadable."""
-    try:
-        return SizeCatalog.from_pulumi(digitalocean.get_sizes().sizes)
-    except Exception as err:  # noqa: BLE001 - any failure to read the list only disables the checks
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        pulumi.log.warn(f"Could not read DigitalOcean's size list ({first_line}); GPU sizes are not checked and costs are unknown.")
-        return None
 
 
 def _warn_about_choices(stack: StackConfig, catalog: SizeCatalog | None) -> None:
@@ -49,20 +40,20 @@ def _warn_about_choices(stack: StackConfig, catalog: SizeCatalog | None) -> None
                             f"{droplet.create_snapshot_on_destroy}) although it is a production or expensive droplet.")
 
 
-def build(stack: StackConfig, catalog: SizeCatalog | None, localai_api_key: pulumi.Output[str] | None) -> dict[str, GpuDroplet]:
-    """Create the components; sizes are checked against the catalog first, so a bad one fails at preview."""
-    sizes = {}
+def build(stack: StackConfig, catalog: SizeCatalog | None, lookup: Lookup,
+          localai_api_key: pulumi.Output[str] | None) -> dict[str, GpuDroplet]:
+    """Create the components. Sizes and restore points are resolved first, so a bad one fails at preview."""
+    args = []
     for index, droplet in enumerate(stack.droplets):
         where = f"droplets[{index}]." if len(stack.droplets) > 1 else ""
-        sizes[droplet.name] = check_size(droplet, catalog, where=where)
+        size = check_size(droplet, catalog, where=where)
+        plan = resolve(droplet, lookup, where=where)
+        if plan.warning:
+            pulumi.log.warn(plan.warning)
+        args.append(GpuDropletArgs(droplet=droplet, stack=stack, size=size, image=plan.image,
+                                   restored_from=plan.point, localai_api_key=localai_api_key))
     _warn_about_choices(stack, catalog)
-    return {
-        droplet.name: GpuDroplet(
-            droplet.name,
-            GpuDropletArgs(droplet=droplet, stack=stack, size=sizes[droplet.name], localai_api_key=localai_api_key),
-        )
-        for droplet in stack.droplets
-    }
+    return {arg.droplet.name: GpuDroplet(arg.droplet.name, arg) for arg in args}
 
 
 def run() -> None:
@@ -70,7 +61,7 @@ def run() -> None:
     try:
         stack = load_stack_config(read_namespace(), project=pulumi.get_project(), stack=pulumi.get_stack())
         localai_api_key = pulumi.Config(NAMESPACE).get_secret("localaiApiKey") if stack.localai_api_key_set else None
-        components = build(stack, fetch_size_catalog(), localai_api_key)
+        components = build(stack, fetch_size_catalog(), ProviderLookup(), localai_api_key)
     except GpuForgeError as err:
         raise pulumi.RunError(str(err)) from None
     pulumi.export("droplets", {name: component.outputs for name, component in components.items()})

@@ -20,6 +20,8 @@ DROPLET = "digitalocean:index/droplet:Droplet"
 FIREWALL = "digitalocean:index/firewall:Firewall"
 COMPONENT = "gpuforge:index:GpuDroplet"
 GET_SIZES = "digitalocean:index/getSizes:getSizes"
+GET_DROPLET_SNAPSHOT = "digitalocean:index/getDropletSnapshot:getDropletSnapshot"
+GET_IMAGE = "digitalocean:index/getImage:getImage"
 
 
 def sizes_call_result() -> dict[str, Any]:
@@ -43,6 +45,8 @@ class Recorder(pulumi.runtime.Mocks):
     """Mocks that record registrations; ``sizes_fail`` makes getSizes fail like an unreachable API."""
 
     sizes_fail: bool = False
+    #: Droplet snapshots the snapshot look-ups can find: dicts with id, name, regions, created_at.
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
     resources: list[pulumi.runtime.MockResourceArgs] = field(default_factory=list)
     ids: Any = field(default_factory=lambda: itertools.count(424200))
 
@@ -59,7 +63,29 @@ class Recorder(pulumi.runtime.Mocks):
                 # How the engine reports a failed invoke: failures in the response, not an exception.
                 return {}, [("token", "GET https://api.digitalocean.com/v2/sizes: 401 Unable to authenticate you")]
             return sizes_call_result(), []
+        if args.token == GET_DROPLET_SNAPSHOT:
+            return self._find_snapshot(args.args)
+        if args.token == GET_IMAGE:
+            found = [s for s in self.snapshots if int(s["id"]) == int(args.args["id"])]
+            if not found:
+                return {}, [("id", "Error retrieving image: GET /v2/images/1: 404 The resource you were accessing could not be found.")]
+            snap = found[0]
+            return {"id": int(snap["id"]), "name": snap["name"], "regions": snap["regions"], "type": "snapshot",
+                    "minDiskSize": 720, "created": snap["created_at"]}, []
         return {}, []
+
+    def _find_snapshot(self, query: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """Like the provider: filter by name or name_regex (RE2 ≈ Python re here), newest when most_recent."""
+        import re
+
+        found = [s for s in self.snapshots
+                 if ("name" not in query or s["name"] == query["name"])
+                 and ("nameRegex" not in query or re.search(query["nameRegex"], s["name"]))]
+        if not found:
+            return {}, [("", "Your query returned no results. Please change your search criteria and try again.")]
+        snap = max(found, key=lambda s: s["created_at"])
+        return {"id": str(snap["id"]), "name": snap["name"], "regions": snap["regions"], "createdAt": snap["created_at"],
+                "minDiskSize": 720, "size": 42.0, "dropletId": "1"}, []
 
     def of_type(self, typ: str) -> list[pulumi.runtime.MockResourceArgs]:
         return [r for r in self.resources if r.typ == typ]
@@ -101,10 +127,10 @@ def run_program(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[...
     """Run ``gpuforge.program.run`` for a stack's config (plus overrides) and return what it registered."""
 
     def run(stack: str = "dev", overrides: Mapping[str, Any] | None = None, *, sizes_fail: bool = False,
-            base: Mapping[str, Any] | None = None) -> ProgramRun:
+            base: Mapping[str, Any] | None = None, snapshots: list[dict[str, Any]] | None = None) -> ProgramRun:
         from gpuforge import program
 
-        mocks = Recorder(sizes_fail=sizes_fail)
+        mocks = Recorder(sizes_fail=sizes_fail, snapshots=list(snapshots or []))
         pulumi.runtime.set_mocks(mocks, project="gpuforge", stack=stack, preview=False)
         config = dict(stack_config(stack) if base is None else base)
         config.update({f"gpuforge:{k}" if ":" not in k else k: v for k, v in (overrides or {}).items()})
