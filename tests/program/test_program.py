@@ -8,7 +8,7 @@ import pulumi
 import pulumi_digitalocean as digitalocean
 import pytest
 
-from tests.program.conftest import COMPONENT, DROPLET, FIREWALL
+from tests.program.harness import COMPONENT, DROPLET, FIREWALL
 
 GUARD_TYPE_SUFFIX = "SnapshotGuard"
 MODEL_PORTS = {11434, 8080}

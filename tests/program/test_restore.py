@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-from tests.program.conftest import DROPLET
+from tests.program.harness import DROPLET
 
 SNAPSHOTS = [
     {"id": 9001, "name": "gpu-dev-snapshot-20261101-080000", "regions": ["tor1"], "created_at": "2026-11-01T08:00:00Z"},

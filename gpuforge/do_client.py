@@ -1,0 +1,187 @@
+"""The thin layer over pydo: the calls the time machine makes, typed errors, rate-limit headers.
+
+pydo is built on azure-core. Its retry policy is switched off here (``retry_total=0``): azure-core
+would retry a POST after a 502 or 429, and a retried snapshot POST can start a second snapshot;
+retries are the caller's, with its injected clock and its deadline. An ``http://`` endpoint (the
+simulator) needs a bearer policy without azure-core's HTTPS check. pydo returns some 404s as a
+``{"id": "not_found"}`` body instead of raising: those become :class:`NotFound` too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+import pydo
+from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
+from azure.core.pipeline import PipelineRequest, PipelineResponse
+from azure.core.pipeline.policies import SansIOHTTPPolicy
+
+from gpuforge.errors import GpuForgeError
+
+DEFAULT_ENDPOINT = "https://api.digitalocean.com"
+TOKEN_SCOPES_HINT = (
+    "use a DigitalOcean API token with read and write access, or a custom-scoped token with "
+    "droplet:read, droplet:update, droplet:create, snapshot:read, snapshot:delete, image:delete "
+    "and actions:read; set it with `pulumi config set --secret digitalocean:token <token>` or in "
+    "DIGITALOCEAN_TOKEN"
+)
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """The last ``ratelimit-remaining`` and ``ratelimit-reset`` (epoch seconds) seen."""
+
+    remaining: int | None = None
+    reset: float | None = None
+
+
+class ApiError(GpuForgeError):
+    """A DigitalOcean API answer the caller did not want. ``status`` is None for a lost connection."""
+
+    def __init__(self, message: str, *, status: int | None = None, hint: str | None = None) -> None:
+        self.status = status
+        super().__init__(message, hint=hint)
+
+
+class AuthError(ApiError):
+    """401 or 403, or no token at all."""
+
+
+class NotFound(ApiError):
+    """404, raised or returned as a ``not_found`` body."""
+
+
+class Locked(ApiError):
+    """422: the droplet has another action in progress."""
+
+
+class TransientError(ApiError):
+    """429, 5xx or a dropped or timed-out connection: worth retrying (a POST may have been applied)."""
+
+    def __init__(self, message: str, *, status: int | None, retry_after: float | None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, status=status)
+
+
+class _Bearer(SansIOHTTPPolicy):  # type: ignore[type-arg]
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def on_request(self, request: PipelineRequest) -> None:  # type: ignore[type-arg]
+        request.http_request.headers["Authorization"] = f"Bearer {self._token}"
+
+
+def _retry_after(headers: Any) -> float | None:
+    try:
+        return float(headers.get("retry-after"))
+    except (TypeError, ValueError):
+        return None
+
+
+def _translate(what: str, status: int, headers: Any, body: Any) -> ApiError:
+    detail = body.get("message", "") if isinstance(body, dict) else ""
+    message = f"DigitalOcean API: {what} answered {status}" + (f": {detail}" if detail else "")
+    if status in (401, 403):
+        reason = "the token was refused (401)" if status == 401 else "the token lacks a scope (403)"
+        return AuthError(f"DigitalOcean API: {what}: {reason}", status=status, hint=TOKEN_SCOPES_HINT)
+    if status == 404:
+        return NotFound(message, status=status)
+    if status == 422:
+        return Locked(message, status=status)
+    if status == 429 or status >= 500:
+        return TransientError(message, status=status, retry_after=_retry_after(headers))
+    return ApiError(message, status=status)
+
+
+class DoApi:
+    """The DigitalOcean calls GPUForge makes. ``rate_limit`` holds the last ``ratelimit-*`` headers."""
+
+    def __init__(self, token: str, endpoint: str = DEFAULT_ENDPOINT, *, read_timeout: float = 30.0) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.rate_limit = RateLimit()
+        self._client = pydo.Client(
+            token,
+            endpoint=self.endpoint,
+            authentication_policy=_Bearer(token),
+            retry_total=0,
+            connection_timeout=10,
+            read_timeout=read_timeout,
+            raw_response_hook=self._observe,
+        )
+
+    def __repr__(self) -> str:
+        return f"DoApi({self.endpoint!r})"
+
+    def _observe(self, response: PipelineResponse) -> None:  # type: ignore[type-arg]
+        headers = response.http_response.headers
+        try:
+            self.rate_limit = RateLimit(int(headers["ratelimit-remaining"]), float(headers["ratelimit-reset"]))
+        except (KeyError, TypeError, ValueError):
+            pass
+
+    def _call(self, what: str, fn: Callable[[], Any]) -> Any:
+        try:
+            body = fn()
+        except HttpResponseError as err:
+            response = err.response
+            body = None
+            if response is not None:
+                try:
+                    body = response.json()
+                except Exception:  # a 502 from a proxy has an HTML body
+                    body = None
+            status = err.status_code or 0
+            raise _translate(what, status, response.headers if response is not None else {}, body) from None
+        except (ServiceRequestError, ServiceResponseError) as err:
+            raise TransientError(f"DigitalOcean API: {what}: connection failed ({type(err).__name__})",
+                                 status=None, retry_after=None) from None
+        if isinstance(body, dict) and body.get("id") == "not_found":
+            raise NotFound(f"DigitalOcean API: {what}: not found", status=404)
+        return body
+
+    def _pages(self, what: str, key: str, fn: Callable[[int], JSON]) -> Iterator[JSON]:
+        page = 1
+        while True:
+            body = self._call(what, lambda: fn(page))
+            yield from body.get(key) or []
+            if not ((body.get("links") or {}).get("pages") or {}).get("next"):
+                return
+            page += 1
+
+    def get_droplet(self, droplet_id: int) -> JSON | None:
+        """The droplet, or None when it no longer exists."""
+        try:
+            return self._call(f"GET droplet {droplet_id}", lambda: self._client.droplets.get(droplet_id))["droplet"]
+        except NotFound:
+            return None
+
+    def droplets_named(self, name: str) -> list[JSON]:
+        return list(self._pages(f"GET droplets named {name}", "droplets",
+                                lambda p: self._client.droplets.list(name=name, per_page=200, page=p)))
+
+    def droplet_actions(self, droplet_id: int) -> list[JSON]:
+        """Every action of the droplet, newest first."""
+        actions = list(self._pages(f"GET actions of droplet {droplet_id}", "actions",
+                                   lambda p: self._client.droplet_actions.list(droplet_id, per_page=200, page=p)))
+        return sorted(actions, key=lambda a: (a.get("started_at") or "", a.get("id") or 0), reverse=True)
+
+    def post_action(self, droplet_id: int, body: JSON) -> JSON:
+        what = f"POST {body.get('type')} action on droplet {droplet_id}"
+        return self._call(what, lambda: self._client.droplet_actions.post(droplet_id, body))["action"]
+
+    def get_action(self, action_id: int) -> JSON:
+        return self._call(f"GET action {action_id}", lambda: self._client.actions.get(action_id))["action"]
+
+    def droplet_snapshots(self, droplet_id: int) -> list[JSON]:
+        return list(self._pages(f"GET snapshots of droplet {droplet_id}", "snapshots",
+                                lambda p: self._client.droplets.list_snapshots(droplet_id, per_page=200, page=p)))
+
+    def droplet_snapshot_images(self) -> list[JSON]:
+        """Every Droplet snapshot of the account (``GET /v2/snapshots?resource_type=droplet``)."""
+        return list(self._pages("GET snapshots", "snapshots",
+                                lambda p: self._client.snapshots.list(resource_type="droplet", per_page=200, page=p)))
+
+    def delete_snapshot(self, snapshot_id: int) -> None:
+        self._call(f"DELETE snapshot {snapshot_id}", lambda: self._client.snapshots.delete(snapshot_id))

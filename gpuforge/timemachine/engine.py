@@ -1,0 +1,368 @@
+"""The time machine: snapshot a droplet, wait for it, identify it, record it, apply retention.
+
+Independent of Pulumi: the guard calls it at delete time, the CLI for ``gpuforge snapshot take``.
+
+Safe to repeat. Before starting anything, the droplet's actions are read:
+
+* a ``snapshot`` action still ``in-progress`` is **resumed** (waited for), never doubled;
+* if the droplet's newest action is a ``snapshot`` that ``completed`` less than
+  :data:`ADOPT_WINDOW_SECONDS` ago (or within the snapshot timeout, if longer), the snapshot it
+  made has no record in the snapshot directory, and (with ``power_off``) the droplet is still
+  off, that snapshot is **adopted**: the run that took it was interrupted before writing the
+  record, and nothing has happened to the droplet since;
+* otherwise a new snapshot is **taken**. When the snapshot POST fails in a way that may have been
+  applied server-side (5xx, 429, lost connection, 422 "locked"), the actions are read again and a
+  snapshot action that appeared since the attempt is followed instead of posting again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from gpuforge.clock import Clock
+from gpuforge.do_client import ApiError, AuthError, DoApi, Locked, TransientError
+from gpuforge.errors import GpuForgeError
+from gpuforge.timemachine.naming import iso, parse_time, render_name
+from gpuforge.timemachine.polling import PollPolicy, bounded, poll_interval, retry_delay, should_report
+from gpuforge.timemachine.records import SnapshotRecord, estimated_monthly_cost, find_record, write_record
+from gpuforge.timemachine.retention import RetentionPolicy, SnapshotInfo, select_for_deletion
+from gpuforge.timemachine.settings import SnapshotSettings
+
+Report = Callable[[str], None]
+T = TypeVar("T")
+
+ADOPT_WINDOW_SECONDS = 3600.0
+CLOCK_SKEW_SECONDS = 30.0
+IDENTIFY_BUDGET_SECONDS = 60.0
+RETENTION_BUDGET_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class SnapshotOutcome:
+    """How a run ended. ``how``: ``taken``, ``resumed``, ``adopted`` or ``droplet-gone``."""
+
+    how: str
+    droplet_id: str
+    trigger: str
+    snapshot_id: str | None = None
+    snapshot_name: str | None = None
+    action_id: str | None = None
+    record_path: Path | None = None
+    retention_deleted: tuple[str, ...] = ()
+
+
+class SnapshotFailed(GpuForgeError):
+    """The snapshot did not complete: errored, timed out, or the droplet could not be powered off."""
+
+    def __init__(self, message: str, *, droplet_id: str, action_id: str | None = None, hint: str | None = None) -> None:
+        self.droplet_id = droplet_id
+        self.action_id = action_id
+        super().__init__(message, hint=hint)
+
+
+def _inspect_hint(action_id: object, *, resumes: bool) -> str:
+    again = "resumes the snapshot" if resumes else "takes a new snapshot"
+    return (f"inspect it with `doctl compute action get {action_id}`; the droplet was kept, and running "
+            f"`pulumi destroy` again {again}")
+
+
+def take_snapshot(
+    api: DoApi,
+    droplet_id: str | int,
+    settings: SnapshotSettings,
+    *,
+    trigger: str = "destroy",
+    clock: Clock,
+    report: Report,
+    policy: PollPolicy = PollPolicy(),
+) -> SnapshotOutcome:
+    """Snapshot droplet ``droplet_id`` and record it; see the module docstring for re-run safety.
+
+    ``trigger`` is ``destroy`` (becomes ``replace`` when another droplet with the same name
+    exists, as while Pulumi replaces a droplet) or ``manual``. Raises :class:`SnapshotFailed` or
+    :class:`~gpuforge.do_client.ApiError`; a droplet that no longer exists is not an error.
+    """
+    return _Run(api, int(droplet_id), settings, clock, report, policy).run(trigger)
+
+
+def _in_progress_snapshot(actions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return next((a for a in actions if a.get("type") == "snapshot" and a.get("status") == "in-progress"), None)
+
+
+class _Run:
+    def __init__(self, api: DoApi, droplet_id: int, settings: SnapshotSettings, clock: Clock,
+                 report: Report, policy: PollPolicy) -> None:
+        self.api, self.droplet_id, self.settings = api, droplet_id, settings
+        self.clock, self.report, self.policy = clock, report, policy
+        self.deadline = clock.now() + settings.timeout_seconds
+        self.label = f"droplet {droplet_id} ({settings.droplet_name})"
+
+    # -- the steps -----------------------------------------------------------------------------
+
+    def run(self, trigger: str) -> SnapshotOutcome:
+        name = render_name(self.settings.name_template, self.clock.now())
+        droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
+        if droplet is None:
+            self.report(f"Droplet {self.droplet_id} ({self.settings.droplet_name}) no longer exists: nothing to snapshot.")
+            return SnapshotOutcome("droplet-gone", str(self.droplet_id), trigger)
+        self.label = f"droplet {self.droplet_id} ({droplet.get('name') or self.settings.droplet_name})"
+        if trigger == "destroy" and self._has_namesake(droplet):
+            trigger = "replace"
+        before = {"destroy": " before destruction", "replace": " before replacement"}.get(trigger, "")
+        self.report(f"Creating snapshot of {self.label}{before}...")
+
+        action, how = self._previous_snapshot_action(droplet)
+        if action is None:
+            if self.settings.power_off:
+                self._power_off(droplet)
+            action, how = self._post_snapshot(name)
+        action = self._wait(action)
+        snapshot = self._identify(action)
+        path = self._write_record(droplet, action, snapshot, trigger)
+        deleted = self._apply_retention(str(snapshot["id"]))
+        return SnapshotOutcome(how, str(self.droplet_id), trigger, str(snapshot["id"]), snapshot["name"],
+                               str(action["id"]), path, deleted)
+
+    def _has_namesake(self, droplet: dict[str, Any]) -> bool:
+        namesakes = self._retry(lambda: self.api.droplets_named(droplet["name"]))
+        return any(int(d["id"]) != self.droplet_id for d in namesakes if d.get("name") == droplet["name"])
+
+    def _previous_snapshot_action(self, droplet: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+        """A snapshot action to resume or adopt instead of posting one (see the module docstring)."""
+        actions = self._retry(lambda: self.api.droplet_actions(self.droplet_id))
+        running = _in_progress_snapshot(actions)
+        if running is not None:
+            self.report(f"Snapshot action {running['id']} already in progress on {self.label}: "
+                        "resuming it instead of starting another.")
+            return running, "resumed"
+        if actions and self._adoptable(droplet, actions[0]):
+            self.report(f"Snapshot action {actions[0]['id']} of {self.label} completed but was never "
+                        "recorded (an interrupted run): adopting it instead of taking another.")
+            return actions[0], "adopted"
+        return None, "taken"
+
+    def _applied_since(self, since: float) -> dict[str, Any] | None:
+        """After a failed snapshot POST: the snapshot action it started after all, if any."""
+        actions = self._retry(lambda: self.api.droplet_actions(self.droplet_id))
+        applied = _in_progress_snapshot(actions) or next(
+            (a for a in actions if a.get("type") == "snapshot" and a.get("status") == "completed"
+             and parse_time(a["started_at"]) >= since - CLOCK_SKEW_SECONDS), None)
+        if applied is not None:
+            self.report(f"The snapshot request was applied: following action {applied['id']}.")
+        return applied
+
+    def _adoptable(self, droplet: dict[str, Any], newest: dict[str, Any]) -> bool:
+        if newest.get("type") != "snapshot" or newest.get("status") != "completed" or not newest.get("completed_at"):
+            return False
+        window = max(ADOPT_WINDOW_SECONDS, self.settings.timeout_seconds)
+        if self.clock.now() - parse_time(newest["completed_at"]) > window:
+            return False
+        if self.settings.power_off and droplet.get("status") != "off":
+            return False
+        snapshot = self._find_snapshot(newest)
+        return snapshot is not None and find_record(self.settings.directory, str(snapshot["id"])) is None
+
+    def _power_off(self, droplet: dict[str, Any]) -> None:
+        if droplet.get("status") == "off":
+            return
+        limit = min(self.deadline, self.clock.now() + self.settings.shutdown_timeout_seconds)
+        self.report(f"Shutting down {self.label} for a consistent snapshot...")
+        try:
+            shutdown = self._retry(lambda: self.api.post_action(self.droplet_id, {"type": "shutdown"}))
+            self._wait_quietly(shutdown, limit)
+        except AuthError:
+            raise
+        except ApiError as err:
+            self.report(f"Graceful shutdown did not go through ({err.message}).")
+        if self._is_off():
+            return
+        self.report(f"{self.label} is still on: powering it off...")
+        attempt = 0
+        while True:
+            try:
+                power_off = self._retry(lambda: self.api.post_action(self.droplet_id, {"type": "power_off"}))
+                break
+            except Locked as err:  # the shutdown is still pending: it may yet end
+                if self.clock.now() >= self.deadline:
+                    raise self._power_off_failed(f"it stayed locked by another action ({err.message})") from None
+                self._pause_or_give_up(attempt, err)
+                attempt += 1
+        final = self._wait_quietly(power_off, self.deadline)
+        if final.get("status") != "completed" or not self._is_off():
+            raise self._power_off_failed(f"power_off action {power_off['id']} ended {final.get('status')}",
+                                         power_off["id"])
+
+    def _power_off_failed(self, why: str, action_id: object = None) -> SnapshotFailed:
+        return SnapshotFailed(
+            f"Could not power off {self.label} before its snapshot: {why}",
+            droplet_id=str(self.droplet_id), action_id=None if action_id is None else str(action_id),
+            hint=("power it off yourself (`doctl compute droplet-action power-off "
+                  f"{self.droplet_id} --wait`) or set gpuforge:snapshotPowerOff false, then run "
+                  "`pulumi destroy` again; the droplet was kept"))
+
+    def _is_off(self) -> bool:
+        droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
+        return droplet is None or droplet.get("status") == "off"
+
+    def _post_snapshot(self, name: str) -> tuple[dict[str, Any], str]:
+        self.report(f"Creating snapshot: {name}")
+        attempt = 0
+        while True:
+            tried_at = self.clock.now()
+            try:
+                action = self.api.post_action(self.droplet_id, {"type": "snapshot", "name": name})
+            except (TransientError, Locked) as err:
+                applied = self._applied_since(tried_at)
+                if applied is not None:
+                    return applied, "taken"
+                self._pause_or_give_up(attempt, err)
+                attempt += 1
+                continue
+            self.report(f"Snapshot creation initiated. Action ID: {action['id']}")
+            return action, "taken"
+
+    def _wait(self, action: dict[str, Any]) -> dict[str, Any]:
+        if action.get("status") == "in-progress":
+            self.report("Waiting for snapshot to complete...")
+        started = parse_time(action["started_at"]) if action.get("started_at") else self.clock.now()
+        last_status, last_report = action.get("status"), self.clock.now()
+        attempt = 0
+        while action.get("status") == "in-progress":
+            now = self.clock.now()
+            if now >= self.deadline:
+                raise SnapshotFailed(
+                    f"Snapshot of {self.label} did not complete within {self.settings.timeout_seconds:g}s "
+                    f"(action {action['id']} is still in progress)",
+                    droplet_id=str(self.droplet_id), action_id=str(action["id"]), hint=_inspect_hint(action["id"], resumes=True))
+            wait = poll_interval(self.policy, attempt, now=now, **self._rate_limit())
+            self.clock.sleep(bounded(wait, now=now, deadline=self.deadline))
+            attempt += 1
+            action = self._retry(lambda: self.api.get_action(int(action["id"])))
+            now = self.clock.now()
+            status = action.get("status", "")
+            if status == "in-progress" and should_report(self.policy, status=status, last_status=last_status,
+                                                         now=now, last_report=last_report):
+                self.report(f"Snapshot in progress... Status: {status} ({int(now - started)}s elapsed)")
+                last_status, last_report = status, now
+        if action.get("status") != "completed":
+            raise SnapshotFailed(
+                f"Snapshot of {self.label} failed: action {action['id']} {action.get('status')}",
+                droplet_id=str(self.droplet_id), action_id=str(action["id"]),
+                hint=_inspect_hint(action["id"], resumes=False))
+        return action
+
+    def _wait_quietly(self, action: dict[str, Any], limit: float) -> dict[str, Any]:
+        """Poll a shutdown/power_off action until it ends or ``limit``; returns its last state."""
+        attempt = 0
+        while action.get("status") == "in-progress" and self.clock.now() < limit:
+            now = self.clock.now()
+            self.clock.sleep(bounded(poll_interval(self.policy, attempt, now=now, **self._rate_limit()),
+                                     now=now, deadline=limit))
+            attempt += 1
+            action = self._retry(lambda: self.api.get_action(int(action["id"])))
+        return action
+
+    def _find_snapshot(self, action: dict[str, Any]) -> dict[str, Any] | None:
+        """The snapshot a completed action made: the droplet's snapshot created in the action's window."""
+        start = parse_time(action["started_at"]) - CLOCK_SKEW_SECONDS
+        end = parse_time(action.get("completed_at") or iso(self.clock.now())) + CLOCK_SKEW_SECONDS
+        snapshots = self._retry(lambda: self.api.droplet_snapshots(self.droplet_id))
+        inside = [s for s in snapshots if start <= parse_time(s["created_at"]) <= end]
+        if not inside:
+            return None
+        target = parse_time(action["started_at"])
+        return min(inside, key=lambda s: (abs(parse_time(s["created_at"]) - target), -int(s["id"])))
+
+    def _identify(self, action: dict[str, Any]) -> dict[str, Any]:
+        limit = max(self.deadline, self.clock.now() + IDENTIFY_BUDGET_SECONDS)
+        attempt = 0
+        while (snapshot := self._find_snapshot(action)) is None:
+            now = self.clock.now()
+            if now >= limit:
+                raise SnapshotFailed(
+                    f"Snapshot action {action['id']} of {self.label} completed but its snapshot is not listed",
+                    droplet_id=str(self.droplet_id), action_id=str(action["id"]),
+                    hint=f"check `doctl compute droplet snapshots {self.droplet_id}`; the droplet was kept")
+            self.clock.sleep(bounded(poll_interval(self.policy, attempt, now=now), now=now, deadline=limit))
+            attempt += 1
+        return snapshot
+
+    def _write_record(self, droplet: dict[str, Any], action: dict[str, Any], snapshot: dict[str, Any], trigger: str) -> Path:
+        started, completed = action.get("started_at") or "", action.get("completed_at") or iso(self.clock.now())
+        size = float(snapshot.get("size_gigabytes") or 0.0)
+        record = SnapshotRecord(
+            snapshot_name=snapshot["name"],
+            snapshot_id=str(snapshot["id"]),
+            droplet_id=str(self.droplet_id),
+            droplet_name=droplet.get("name") or self.settings.droplet_name,
+            action_id=str(action["id"]),
+            status=action["status"],
+            created_at=snapshot["created_at"],
+            started_at=started,
+            completed_at=completed,
+            duration_seconds=round(parse_time(completed) - parse_time(started), 1) if started else 0.0,
+            size_gigabytes=size,
+            min_disk_size=int(snapshot.get("min_disk_size") or 0),
+            regions=list(snapshot.get("regions") or []),
+            region=(droplet.get("region") or {}).get("slug") or self.settings.region,
+            gpu_size=droplet.get("size_slug") or self.settings.gpu_size,
+            image=(droplet.get("image") or {}).get("slug") or self.settings.image,
+            project=self.settings.project,
+            stack=self.settings.stack,
+            trigger=trigger,
+            estimated_monthly_cost_usd=estimated_monthly_cost(size),
+        )
+        path = write_record(self.settings.directory, record)
+        self.report(f"✅ Snapshot created successfully: {record.snapshot_name}")
+        self.report(f"Snapshot details: {record.snapshot_name} {record.snapshot_id} {size:g}GB "
+                    f"(about ${record.estimated_monthly_cost_usd:.2f}/month)")
+        self.report(f"Snapshot log saved to: {path}")
+        return path
+
+    def _apply_retention(self, just_taken_id: str) -> tuple[str, ...]:
+        policy = RetentionPolicy(self.settings.keep_last, self.settings.max_age_seconds)
+        if not policy.active:
+            return ()
+        limit = self.clock.now() + RETENTION_BUDGET_SECONDS
+        deleted: list[str] = []
+        try:
+            images = self._retry(self.api.droplet_snapshot_images, limit)
+            infos = [SnapshotInfo(str(i["id"]), i["name"], parse_time(i["created_at"]), i.get("resource_type") or "droplet")
+                     for i in images]
+            doomed = select_for_deletion(infos, policy=policy, name_template=self.settings.name_template,
+                                         now=self.clock.now(), just_taken_id=just_taken_id)
+            for snapshot in doomed:
+                self._retry(lambda: self.api.delete_snapshot(int(snapshot.id)), limit)
+                deleted.append(snapshot.id)
+                self.report(f"Retention: deleted snapshot {snapshot.name} ({snapshot.id})")
+        except ApiError as err:
+            self.report(f"⚠️ Retention was not fully applied: {err}")
+        return tuple(deleted)
+
+    def _rate_limit(self) -> dict[str, Any]:
+        return {"remaining": self.api.rate_limit.remaining, "reset": self.api.rate_limit.reset}
+
+    # -- retries -------------------------------------------------------------------------------
+
+    def _retry(self, call: Callable[[], T], limit: float | None = None) -> T:
+        """``call()``, retried on 429/5xx/lost connections until ``limit`` (default: the deadline)."""
+        attempt = 0
+        while True:
+            try:
+                return call()
+            except TransientError as err:
+                self._pause_or_give_up(attempt, err, limit)
+                attempt += 1
+
+    def _pause_or_give_up(self, attempt: int, err: ApiError, limit: float | None = None) -> None:
+        limit = self.deadline if limit is None else limit
+        now = self.clock.now()
+        if now >= limit:
+            raise ApiError(f"{err.message} (still failing after {attempt + 1} attempts, at the snapshot timeout)",
+                           status=err.status,
+                           hint="DigitalOcean may be degraded (status.digitalocean.com); the droplet was kept, "
+                                "run `pulumi destroy` again later") from None
+        retry_after = err.retry_after if isinstance(err, TransientError) else None
+        self.clock.sleep(bounded(retry_delay(self.policy, attempt, retry_after=retry_after), now=now, deadline=limit))
