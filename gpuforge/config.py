@@ -18,6 +18,7 @@ from typing import Any
 from gpuforge.cloudinit.options import API_KEY, MODEL_NAME
 from gpuforge.durations import parse_duration
 from gpuforge.errors import ConfigError, GpuForgeError
+from gpuforge.timemachine.retention import RetentionPolicy
 
 #: Ports the model APIs listen on (Ollama's default, LocalAI's default).
 OLLAMA_PORT = 11434
@@ -40,18 +41,6 @@ PRODUCTION_STACK_NAMES = frozenset({"prod", "production", "prd", "live"})
 
 MIN_SNAPSHOT_TIMEOUT_S = 60
 MAX_SNAPSHOT_TIMEOUT_S = 24 * 3600
-
-
-@dataclass(frozen=True)
-class Retention:
-    """``snapshotRetention``: how many of a droplet's GPUForge snapshots to keep, and for how long."""
-
-    keep_last: int | None = None
-    max_age_seconds: int | None = None
-
-    @property
-    def enabled(self) -> bool:
-        return self.keep_last is not None or self.max_age_seconds is not None
 
 
 @dataclass(frozen=True)
@@ -82,7 +71,7 @@ class DropletConfig:
     snapshot_power_off: bool
     snapshot_directory: str
     on_snapshot_failure: str  # "abort" | "continue"
-    snapshot_retention: Retention
+    snapshot_retention: RetentionPolicy
     restore_from: str
 
 
@@ -217,10 +206,10 @@ def _backup_hour(key: str, raw: Any) -> int:
     return hour
 
 
-def _retention(key: str, raw: Any) -> Retention:
+def _retention(key: str, raw: Any) -> RetentionPolicy:
     allowed = "an object with keepLast (a whole number from 1) and/or maxAge (a duration such as 30d)"
     if raw is None or raw == "":
-        return Retention()
+        return RetentionPolicy()
     value = _json_if_text(key, raw, dict, allowed)
     unknown = set(value) - {"keepLast", "maxAge"}
     if unknown:
@@ -238,7 +227,7 @@ def _retention(key: str, raw: Any) -> Retention:
             raise ConfigError(f"{key}.maxAge", value["maxAge"], "a duration such as 30d, 12h or 2w") from None
         if max_age < 3600:
             raise ConfigError(f"{key}.maxAge", value["maxAge"], "a duration of at least 1h, such as 30d")
-    return Retention(keep_last=keep_last, max_age_seconds=max_age)
+    return RetentionPolicy(keep_last=keep_last, max_age_seconds=max_age)
 
 
 def _secret_api_key(key: str, raw: Any) -> str:

@@ -18,7 +18,8 @@ from gpuforge.errors import ConfigError
 EXPENSIVE_HOURLY_USD = 10.0
 #: Sizes with at least this many GPUs count as expensive even when no price is known.
 EXPENSIVE_GPU_COUNT = 8
-HOURS_PER_MONTH = 730
+#: DigitalOcean bills a droplet at most 672 hours (28 days) a month.
+HOURS_PER_MONTH = 672
 
 _AMD_MODEL = re.compile(r"mi[0-9]{3}|amd|instinct", re.IGNORECASE)
 _GPU_COUNT_IN_SLUG = re.compile(r"x([0-9]+)-")

@@ -12,7 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gpuforge.config import KEYS, Retention, load_stack_config
+from gpuforge.config import KEYS, load_stack_config
+from gpuforge.timemachine.retention import RetentionPolicy
 from gpuforge.durations import format_duration, parse_duration
 from gpuforge.errors import ConfigError, GpuForgeError
 
@@ -32,7 +33,7 @@ def test_defaults_describe_one_safe_droplet():
     assert droplet.snapshot_power_off is True
     assert droplet.snapshot_timeout_seconds == 1800
     assert droplet.allowed_api_cidrs == ()
-    assert droplet.snapshot_retention == Retention()
+    assert droplet.snapshot_retention == RetentionPolicy()
     assert cfg.environment == "dev" and not cfg.is_production
 
 
@@ -47,7 +48,7 @@ def test_engine_strings_are_parsed_like_native_values():
     native = load({"monitoring": False, "ollamaModels": ["a:1", "b"], "backupHour": 4, "backups": True,
                    "snapshotRetention": {"keepLast": 2, "maxAge": "30d"}})
     assert engine == native
-    assert native.droplets[0].snapshot_retention == Retention(keep_last=2, max_age_seconds=30 * 86400)
+    assert native.droplets[0].snapshot_retention == RetentionPolicy(keep_last=2, max_age_seconds=30 * 86400)
 
 
 @pytest.mark.parametrize(
