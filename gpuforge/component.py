@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, replace
 
 import pulumi
@@ -13,18 +12,18 @@ from gpuforge.cloudinit import CloudInitOptions, render_user_data
 from gpuforge.config import LOCALAI_PORT, OLLAMA_PORT, DropletConfig, StackConfig
 from gpuforge.guard import SnapshotGuard
 from gpuforge.restore import RestorePoint
-from gpuforge.sizes import SizeInfo, default_image, gpu_vendor, monthly_cost, snapshot_on_destroy
+from gpuforge.sizes import (
+    SizeInfo,
+    default_image,
+    gpu_vendor,
+    monthly_cost,
+    snapshot_on_destroy,
+)
+from gpuforge.tags import GPUFORGE_TAG, stack_tag
 from gpuforge.timemachine import SnapshotSettings
 
 TYPE_TOKEN = "gpuforge:index:GpuDroplet"
-GPUFORGE_TAG = "gpuforge"
-_TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_:-]")
 _EVERYWHERE = ["0.0.0.0/0", "::/0"]
-
-
-def stack_tag(stack: str) -> str:
-    """The tag that marks a stack's droplets: ``gpuforge-stack-<stack>`` (DigitalOcean tag characters only)."""
-    return _TAG_UNSAFE.sub("-", f"gpuforge-stack-{stack}")[:255]
 
 
 def droplet_tags(droplet: DropletConfig, stack: StackConfig) -> list[str]:
