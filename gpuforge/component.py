@@ -217,8 +217,8 @@ def snapshot_info(droplet: DropletConfig, enabled: bool, droplet_id: str) -> dic
             "snapshot_name": snapshot_name_template(droplet),
         },
         "commands": {
-            "delete_snapshot": "doctl compute snapshot delete <snapshot-id>",
-            "list_snapshots": "doctl compute snapshot list --resource droplet",
+            "delete_snapshot": "gpuforge snapshots delete <snapshot-id>",
+            "list_snapshots": f"gpuforge snapshots list --droplet {droplet.name}",
             "view_snapshot_logs": f"ls -la {directory}/",
         },
     }

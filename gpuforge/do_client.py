@@ -185,3 +185,24 @@ class DoApi:
 
     def delete_snapshot(self, snapshot_id: int) -> None:
         self._call(f"DELETE snapshot {snapshot_id}", lambda: self._client.snapshots.delete(snapshot_id))
+
+    def get_snapshot(self, snapshot_id: int) -> JSON:
+        """The snapshot as ``GET /v2/snapshots/{id}`` shows it; :class:`NotFound` when there is none."""
+        return self._call(f"GET snapshot {snapshot_id}", lambda: self._client.snapshots.get(snapshot_id))["snapshot"]
+
+    def snapshot_count(self) -> int:
+        """How many Droplet snapshots the account has (one request: ``meta.total``)."""
+        body = self._call("GET snapshots", lambda: self._client.snapshots.list(resource_type="droplet", per_page=1))
+        return int((body.get("meta") or {}).get("total") or 0)
+
+    def droplets(self) -> list[JSON]:
+        """Every droplet of the account."""
+        return list(self._pages("GET droplets", "droplets", lambda p: self._client.droplets.list(per_page=200, page=p)))
+
+    def sizes(self) -> list[JSON]:
+        """Every droplet size with its prices, regions and ``gpu_info`` (``GET /v2/sizes``)."""
+        return list(self._pages("GET sizes", "sizes", lambda p: self._client.sizes.list(per_page=200, page=p)))
+
+    def account(self) -> JSON:
+        """The account the token belongs to (``GET /v2/account``)."""
+        return self._call("GET account", lambda: self._client.account.get())["account"]

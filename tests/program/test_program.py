@@ -77,6 +77,11 @@ def test_dev_stack_outputs_match_the_seed_structure(run_program):
     assert info["config"]["snapshot_name"] == "gpu-dev-snapshot-[timestamp]"
     assert info["config"]["enabled"] is True
     assert info["config"]["snapshot_directory"].endswith("/snapshots")
+    assert info["commands"] == {
+        "delete_snapshot": "gpuforge snapshots delete <snapshot-id>",
+        "list_snapshots": "gpuforge snapshots list --droplet gpu-dev",
+        "view_snapshot_logs": f"ls -la {info['config']['snapshot_directory']}/",
+    }
     assert outputs["droplets"]["gpu-dev"]["id"] == outputs["id"]
 
 

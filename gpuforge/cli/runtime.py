@@ -1,0 +1,78 @@
+"""What the commands need from outside: the clock and the DigitalOcean API, built from the environment.
+
+Tests hand their own :class:`Runtime` to the app as click's ``obj`` (a manual clock shared with the
+simulator); the console script uses the real clock.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gpuforge.clock import Clock, SystemClock
+from gpuforge.credentials import TOKEN_ENV, Credentials, MissingToken, resolve
+from gpuforge.do_client import AuthError, DoApi, NotFound, TransientError
+from gpuforge.timemachine.polling import PollPolicy, retry_delay
+
+ATTEMPTS = 5
+TOKEN_HINT = ("create one at https://cloud.digitalocean.com/account/api/tokens (read and write, or the scopes "
+              "listed in README.md) and `export DIGITALOCEAN_TOKEN=...`")
+
+
+class PatientApi(DoApi):
+    """A :class:`DoApi` whose GETs and DELETEs are retried on 429, 5xx and lost connections.
+
+    ``retry-after`` is honoured; after :data:`ATTEMPTS` the last error is raised. POSTs are never
+    retried here: a repeated action could start a second one. A DELETE answered 404 after a lost
+    attempt was carried out by that attempt, and counts as done.
+    """
+
+    def __init__(self, credentials: Credentials, *, clock: Clock, attempts: int = ATTEMPTS) -> None:
+        super().__init__(credentials.token, credentials.endpoint)
+        self._clock = clock
+        self._attempts = attempts
+
+    def _call(self, what: str, fn: Callable[[], Any]) -> Any:
+        if what.startswith("POST"):
+            return super()._call(what, fn)
+        failed: TransientError | None = None
+        for attempt in range(self._attempts):
+            try:
+                return super()._call(what, fn)
+            except NotFound:
+                if failed is not None and what.startswith("DELETE"):
+                    return None
+                raise
+            except TransientError as err:
+                failed = err
+                if attempt + 1 < self._attempts:
+                    self._clock.sleep(retry_delay(PollPolicy(), attempt, retry_after=err.retry_after))
+        assert failed is not None
+        raise TransientError(f"{failed.message} (still failing after {self._attempts} attempts)",
+                             status=failed.status, retry_after=failed.retry_after)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The clock, and the token and endpoint read from the environment at call time."""
+
+    clock: Clock = field(default_factory=SystemClock)
+
+    def credentials(self) -> Credentials:
+        """From ``DIGITALOCEAN_TOKEN``/``DIGITALOCEAN_ACCESS_TOKEN`` and ``DIGITALOCEAN_API_URL``."""
+        try:
+            return resolve(None, os.environ)
+        except MissingToken:
+            raise AuthError(f"No DigitalOcean token: set {' or '.join(TOKEN_ENV)} in the environment",
+                            hint=TOKEN_HINT) from None
+
+    def api(self) -> DoApi:
+        """The API for listing, showing and deleting: reads and deletes retried."""
+        return PatientApi(self.credentials(), clock=self.clock)
+
+    def core_api(self) -> DoApi:
+        """The plain API for the time machine core, which retries by itself against its deadline."""
+        credentials = self.credentials()
+        return DoApi(credentials.token, credentials.endpoint)

@@ -1,0 +1,139 @@
+"""``gpuforge snapshot take DROPLET``: a manual snapshot through the time machine core.
+
+The same core as ``pulumi destroy`` (``take_snapshot(..., trigger="manual")``): a graceful shutdown
+then power-off unless ``--live``, resume instead of a second snapshot, the record, retention off.
+A droplet the core powered off is powered back on afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from gpuforge.cli.options import (
+    DEFAULT_SNAPSHOT_DIR,
+    Json,
+    SnapshotDir,
+    runtime,
+    seconds,
+)
+from gpuforge.cli.output import err, out, print_json
+from gpuforge.clock import Clock
+from gpuforge.config import MAX_SNAPSHOT_TIMEOUT_S, MIN_SNAPSHOT_TIMEOUT_S
+from gpuforge.do_client import ApiError, DoApi
+from gpuforge.durations import format_duration
+from gpuforge.errors import GpuForgeError
+from gpuforge.timemachine import SnapshotSettings, take_snapshot
+from gpuforge.timemachine.polling import PollPolicy, bounded, poll_interval
+
+app = typer.Typer(help="Take a snapshot of a droplet now.", no_args_is_help=True)
+
+POWER_ON_TIMEOUT_SECONDS = 300.0
+STACK_TAG_PREFIX = "gpuforge-stack-"
+
+
+def find_droplet(api: DoApi, ref: str) -> dict[str, Any]:
+    """The droplet with id ``ref``, or the only one named ``ref``."""
+    if ref.isdigit():
+        droplet = api.get_droplet(int(ref))
+        if droplet is None:
+            raise GpuForgeError(f"No droplet with id {ref}", hint="see your droplets with `doctl compute droplet list`")
+        return droplet
+    named = [d for d in api.droplets_named(ref) if d.get("name") == ref]
+    if not named:
+        raise GpuForgeError(f"No droplet named {ref}", hint="see your droplets with `doctl compute droplet list`")
+    if len(named) > 1:
+        raise GpuForgeError(f"{len(named)} droplets are named {ref}: ids {', '.join(str(d['id']) for d in named)}",
+                            hint="give the droplet's id instead")
+    return named[0]
+
+
+def settings_for(droplet: dict[str, Any], *, name: str | None, live: bool, timeout: float,
+                 directory: str) -> SnapshotSettings:
+    """Snapshot settings for a droplet as DigitalOcean describes it (stack from its ``gpuforge-stack-`` tag)."""
+    stack = next((t[len(STACK_TAG_PREFIX):] for t in droplet.get("tags") or () if t.startswith(STACK_TAG_PREFIX)), "")
+    image = droplet.get("image") or {}
+    return SnapshotSettings(
+        droplet_name=droplet["name"], snapshot_name=name or "", timeout_seconds=timeout, power_off=not live,
+        directory=directory, stack=stack, region=(droplet.get("region") or {}).get("slug", ""),
+        gpu_size=droplet.get("size_slug", ""), image=str(image.get("slug") or image.get("id") or ""),
+    )
+
+
+@contextmanager
+def progress(clock: Clock, what: str, console: Console) -> Iterator[Callable[[str], None]]:
+    """A spinner with the elapsed time on a terminal; the core's report lines are printed above it
+    (elsewhere, only the lines)."""
+    if not console.is_terminal:
+        yield console.print
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                  transient=True, get_time=clock.now) as bar:
+        bar.add_task(what, total=None)
+        yield bar.console.print
+
+
+def power_on(api: DoApi, droplet_id: int, clock: Clock) -> None:
+    """Power the droplet on and wait for it; a clear error (the snapshot itself is fine) when it does not."""
+    hint = f"power it on with `doctl compute droplet-action power-on {droplet_id} --wait`"
+    try:
+        action = api.post_action(droplet_id, {"type": "power_on"})
+        deadline = clock.now() + POWER_ON_TIMEOUT_SECONDS
+        attempt = 0
+        while action.get("status") == "in-progress" and clock.now() < deadline:
+            now = clock.now()
+            clock.sleep(bounded(poll_interval(PollPolicy(), attempt, now=now), now=now, deadline=deadline))
+            attempt += 1
+            action = api.get_action(int(action["id"]))
+    except ApiError as error:
+        raise GpuForgeError(f"The snapshot was taken, but droplet {droplet_id} was not powered back on: "
+                            f"{error.message}", hint=hint) from None
+    if action.get("status") != "completed":
+        raise GpuForgeError(f"The snapshot was taken, but powering droplet {droplet_id} back on did not complete "
+                            f"(action {action['id']} {action.get('status')})", hint=hint)
+
+
+@app.command("take")
+def take(
+    ctx: typer.Context,
+    droplet_ref: Annotated[str, typer.Argument(metavar="DROPLET", help="The droplet's name or id.")],
+    name: Annotated[str | None, typer.Option(
+        "--name", help="Snapshot name ([timestamp] is replaced); default <droplet>-snapshot-YYYYMMDD-HHMMSS.")] = None,
+    live: Annotated[bool, typer.Option(
+        "--live", help="Snapshot the running droplet, without shutting it down (the disk may be inconsistent).")] = False,
+    timeout: Annotated[str, typer.Option("--timeout", help="How long to wait for the snapshot: 30m, 2h.")] = "30m",
+    snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
+    json_: Json = False,
+) -> None:
+    """Snapshot a droplet now, wait for it and record it; powered off first and back on afterwards unless --live."""
+    limit = seconds(timeout, "--timeout") or 0
+    if not MIN_SNAPSHOT_TIMEOUT_S <= limit <= MAX_SNAPSHOT_TIMEOUT_S:
+        raise typer.BadParameter(f"{timeout!r} is not between 1m and 24h", param_hint="--timeout")
+    rt = runtime(ctx)
+    api = rt.api()
+    droplet = find_droplet(api, droplet_ref)
+    settings = settings_for(droplet, name=name, live=live, timeout=float(limit), directory=str(snapshot_dir))
+    label = f"droplet {droplet['id']} ({droplet['name']})"
+    started = rt.clock.now()
+    with progress(rt.clock, f"Snapshot of {label}", err() if json_ else out()) as report:  # stdout: JSON only
+        outcome = take_snapshot(rt.core_api(), droplet["id"], settings, trigger="manual", clock=rt.clock,
+                                report=report)
+    if outcome.how == "droplet-gone":
+        raise GpuForgeError(f"Droplet {droplet_ref} was deleted before its snapshot could start")
+    powered_on = not live and droplet.get("status") == "active"
+    if powered_on:
+        power_on(api, int(droplet["id"]), rt.clock)
+    if json_:
+        print_json({"snapshot_id": outcome.snapshot_id, "snapshot_name": outcome.snapshot_name, "how": outcome.how,
+                    "droplet_id": outcome.droplet_id, "action_id": outcome.action_id,
+                    "record": str(outcome.record_path), "powered_back_on": powered_on})
+        return
+    if powered_on:
+        out().print(f"Powered {label} back on (it was powered off for the snapshot).")
+    out().print(f"Done in {format_duration(rt.clock.now() - started)}: snapshot {outcome.snapshot_name} "
+                f"({outcome.snapshot_id}) {outcome.how}.")

@@ -1,0 +1,50 @@
+"""``gpuforge snapshot take`` through the time machine core, against the simulator (a 10-minute snapshot)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.conftest import assert_one_line_error, parsed
+
+ACTIONS = "/v2/droplets/{id}/actions"
+
+
+def test_take_powers_off_snapshots_records_and_powers_back_on(sim, gpuforge, records):
+    droplet = sim.add_droplet("gpu-dev", region="nyc2", tags=["gpuforge", "gpuforge-stack-dev"])
+    result = gpuforge("snapshot", "take", "gpu-dev")
+    assert result.exit_code == 0, result.stderr
+    assert "Creating snapshot: gpu-dev-snapshot-" in result.stdout and "elapsed" in result.stdout
+    assert "Powered droplet" in result.stdout and "back on" in result.stdout
+    assert [sim.count("POST", ACTIONS, body_type=kind) for kind in ("shutdown", "snapshot", "power_on")] == [1, 1, 1]
+    assert sim.droplets[droplet["id"]]["status"] == "active"
+    (record,) = records.glob("*.json")
+    data = json.loads(record.read_text())
+    assert (data["trigger"], data["stack"], data["droplet_name"]) == ("manual", "dev", "gpu-dev")
+    assert int(data["snapshot_id"]) in sim.snapshots
+
+
+def test_take_live_by_id_with_a_custom_name_leaves_power_alone(sim, gpuforge):
+    droplet = sim.add_droplet("gpu-dev", region="nyc2")
+    body = parsed(gpuforge("snapshot", "take", str(droplet["id"]), "--live", "--name", "before-finetune", "--json"))
+    assert body["snapshot_name"] == "before-finetune" and body["how"] == "taken" and not body["powered_back_on"]
+    assert sim.count("POST", ACTIONS) == 1  # the snapshot only
+    listed = parsed(gpuforge("snapshots", "list", "--json"))["snapshots"]
+    assert listed[0]["gpuforge"] and listed[0]["droplet"] == "gpu-dev"  # a custom name, known by its record
+
+
+def test_an_off_droplet_stays_off(sim, gpuforge):
+    droplet = sim.add_droplet("gpu-dev", region="nyc2", status="off")
+    assert gpuforge("snapshot", "take", "gpu-dev").exit_code == 0
+    assert sim.count("POST", ACTIONS, body_type="power_on") == 0
+    assert sim.droplets[droplet["id"]]["status"] == "off"
+
+
+def test_take_failures_are_one_line(sim, gpuforge):
+    assert_one_line_error(gpuforge("snapshot", "take", "nope"), "No droplet named nope")
+    sim.add_droplet("twin", region="nyc2")
+    sim.add_droplet("twin", region="nyc2")
+    assert_one_line_error(gpuforge("snapshot", "take", "twin"), "2 droplets are named twin")
+    assert_one_line_error(gpuforge("snapshot", "take", "twin", "--timeout", "10s"), "--timeout", "between 1m and 24h")
+    sim.add_droplet("gpu-dev", region="nyc2")
+    sim.faults.add("action_errored", action_type="snapshot")
+    assert_one_line_error(gpuforge("snapshot", "take", "gpu-dev", "--live"), "failed", "doctl compute action get")
