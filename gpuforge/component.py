@@ -20,7 +20,7 @@ from gpuforge.sizes import (
     snapshot_on_destroy,
 )
 from gpuforge.tags import GPUFORGE_TAG, stack_tag
-from gpuforge.timemachine import SnapshotSettings
+from gpuforge.timemachine.settings import SnapshotSettings
 
 TYPE_TOKEN = "gpuforge:index:GpuDroplet"
 _EVERYWHERE = ["0.0.0.0/0", "::/0"]

@@ -43,7 +43,8 @@ def test_snapshot_taken_recorded_and_reported(world):
 def test_requests_per_snapshot_stay_few(world):
     droplet = world.droplet()
     world.take(droplet["id"], world.settings(power_off=False))
-    assert len(world.sim.requests) <= 40  # 10-minute snapshot: ~33 polls + 6 other calls
+    # 10-minute snapshot: ~58 polls (the price of noticing within 15 s, see polling.py) + 6 other calls
+    assert len(world.sim.requests) <= 70
 
 
 def test_droplet_already_gone_is_not_an_error(world):

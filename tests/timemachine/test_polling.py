@@ -1,24 +1,54 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gpuforge.timemachine.polling import PollPolicy, bounded, poll_interval, retry_delay, should_report
+from gpuforge.timemachine.polling import (
+    PollPolicy, bounded, poll_interval, retry_delay, scheduled_wait, should_report,
+)
 
 P = PollPolicy()
+policies = st.builds(PollPolicy, initial=st.floats(0.5, 10), fraction=st.floats(0.01, 1.0),
+                     cap=st.floats(10, 60))
+
+
+def poll_times(policy: PollPolicy, until: float) -> list[float]:
+    """When the polls of an undisturbed wait happen, counted from the start of the wait."""
+    times = [scheduled_wait(policy, 0)]
+    while times[-1] < until:
+        times.append(times[-1] + scheduled_wait(policy, len(times)))
+    return times
 
 
 def test_intervals_start_short_and_grow_to_the_cap():
-    waits = [poll_interval(P, n, now=0) for n in range(15)]
+    waits = [poll_interval(P, n, now=0) for n in range(80)]
     assert waits[0] == P.initial
     assert waits == sorted(waits)
     assert waits[-1] == P.cap
 
 
-def test_thirty_minutes_cost_far_below_the_rate_limit():
-    elapsed, polls = 0.0, 0
-    while elapsed < 1800:
-        elapsed += poll_interval(P, polls, now=elapsed)
-        polls += 1
-    assert polls < 80
+@given(policies, st.integers(0, 300))
+def test_a_wait_is_at_most_a_fraction_of_the_time_already_waited(policy, attempt):
+    waited = sum(scheduled_wait(policy, n) for n in range(attempt))
+    wait = scheduled_wait(policy, attempt)
+    assert min(policy.initial, policy.cap) <= wait <= policy.cap
+    assert wait <= max(policy.initial, policy.fraction * waited) + 1e-9
+
+
+@given(policies, st.floats(0, 7200))
+def test_a_completion_is_seen_within_a_fraction_of_its_duration(policy, done_at):
+    seen_at = next(t for t in poll_times(policy, done_at) if t >= done_at)
+    assert seen_at - done_at <= min(policy.cap, max(policy.initial, policy.fraction * done_at)) + 1e-6
+
+
+def test_polls_every_few_seconds_at_first_and_at_the_cap_after_a_few_minutes():
+    assert all(scheduled_wait(P, n) == P.initial for n in range(10))  # the first 20 s
+    times = poll_times(P, 1800)
+    late = [b - a for a, b in zip(times, times[1:]) if a >= 330]
+    assert late and all(gap == P.cap for gap in late)
+
+
+def test_ten_and_thirty_minutes_cost_few_requests():
+    assert len(poll_times(P, 600)) <= 60  # the engine's whole 10-minute run stays within 70 requests
+    assert len(poll_times(P, 1800)) <= 110  # under 4 a minute, far below 250/minute
 
 
 def test_low_remaining_spreads_requests_until_reset():
@@ -29,6 +59,7 @@ def test_low_remaining_spreads_requests_until_reset():
 
 def test_retry_after_is_honoured():
     assert poll_interval(P, 0, now=0, retry_after=17) == 17
+    assert retry_delay(P, 0) == P.retry_initial
     assert retry_delay(P, 0, retry_after=42) == 42
     assert retry_delay(P, 20) == P.cap
 
@@ -51,3 +82,13 @@ def test_reports_on_change_or_every_thirty_seconds():
     assert not should_report(P, now=110, last_report=100, **kw)
     assert should_report(P, now=130, last_report=100, **kw)
     assert should_report(P, status="completed", last_status="in-progress", now=101, last_report=100)
+
+
+@given(st.floats(1, 29), st.floats(0, 10_000))
+def test_progress_lines_come_about_every_thirty_seconds_whatever_the_poll_interval(interval, start):
+    lines, last = 0, start
+    for n in range(1, int(1800 / interval) + 1):
+        now = start + n * interval
+        if should_report(P, status="in-progress", last_status="in-progress", now=now, last_report=last):
+            lines, last = lines + 1, now
+    assert 1800 / 30 - 2 <= lines <= 1800 / 30 + 1

@@ -1,0 +1,1 @@
+"""GPUForge benchmarks against the DigitalOcean simulator (not part of the test suite)."""
