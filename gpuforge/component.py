@@ -46,6 +46,7 @@ def snapshot_settings(droplet: DropletConfig, stack: StackConfig, size: SizeInfo
         timeout_seconds=float(droplet.snapshot_timeout_seconds),
         power_off=droplet.snapshot_power_off,
         directory=droplet.snapshot_directory,
+        record_store=stack.record_store,
         on_failure=droplet.on_snapshot_failure,
         keep_last=droplet.snapshot_retention.keep_last,
         max_age_seconds=droplet.snapshot_retention.max_age_seconds,

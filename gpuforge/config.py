@@ -19,6 +19,7 @@ from gpuforge.cloudinit.options import API_KEY, MODEL_NAME
 from gpuforge.durations import parse_duration
 from gpuforge.errors import ConfigError, GpuForgeError
 from gpuforge.timemachine.retention import RetentionPolicy
+from gpuforge.timemachine.stores.spec import parse_s3_url, redact
 
 #: Ports the model APIs listen on (Ollama's default, LocalAI's default).
 OLLAMA_PORT = 11434
@@ -84,6 +85,7 @@ class StackConfig:
     environment: str
     droplets: tuple[DropletConfig, ...]
     localai_api_key_set: bool
+    record_store: str = ""  # "" → each droplet's snapshotDirectory; else an s3:// URL
 
     @property
     def is_production(self) -> bool:
@@ -238,6 +240,16 @@ def _secret_api_key(key: str, raw: Any) -> str:
     return value
 
 
+def _record_store(key: str, raw: Any) -> str:
+    value = _text(key, raw)
+    if value:
+        try:
+            parse_s3_url(value)
+        except ValueError as err:
+            raise ConfigError(key, redact(value), f"empty (the local snapshotDirectory) or {err}") from None
+    return value
+
+
 def _restore_from(key: str, raw: Any) -> str:
     value = _text(key, raw)
     if value in ("", "latest") or value.isdigit() or _SNAPSHOT_NAME.fullmatch(value):
@@ -289,6 +301,7 @@ _DROPLET_KEYS: tuple[KeySpec, ...] = (
 _STACK_KEYS: tuple[KeySpec, ...] = (
     KeySpec("environment", "string", "", _matching(_ENVIRONMENT, "empty or a lowercase name such as production or staging", empty_ok=True), per_droplet=False),
     KeySpec("localaiApiKey", "string", "", _secret_api_key, per_droplet=False, secret=True),
+    KeySpec("recordStore", "string", "", _record_store, per_droplet=False),
     KeySpec("droplets", "object", None, lambda k, raw: raw, per_droplet=False),
 )
 
@@ -383,4 +396,5 @@ def load_stack_config(raw: Mapping[str, Any], *, project: str, stack: str) -> St
         environment=environment,
         droplets=droplets,
         localai_api_key_set=bool(api_key),
+        record_store=KEYS["recordStore"].parse("recordStore", raw.get("recordStore", "")),
     )

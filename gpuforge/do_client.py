@@ -186,6 +186,16 @@ class DoApi:
     def delete_snapshot(self, snapshot_id: int) -> None:
         self._call(f"DELETE snapshot {snapshot_id}", lambda: self._client.snapshots.delete(snapshot_id))
 
+    def tag_resources(self, tag: str, resources: list[JSON]) -> None:
+        """Tag resources (``POST /v2/tags/{tag}/resources``), creating the tag first when it does not exist."""
+        what = f"POST tag {tag} on resources"
+        assign = lambda: self._client.tags.assign_resources(tag, {"resources": resources})
+        try:
+            self._call(what, assign)
+        except NotFound:
+            self._call(f"POST tag {tag}", lambda: self._client.tags.create({"name": tag}))
+            self._call(what, assign)
+
     def get_snapshot(self, snapshot_id: int) -> JSON:
         """The snapshot as ``GET /v2/snapshots/{id}`` shows it; :class:`NotFound` when there is none."""
         return self._call(f"GET snapshot {snapshot_id}", lambda: self._client.snapshots.get(snapshot_id))["snapshot"]

@@ -8,7 +8,9 @@ stored in state: a settings change takes effect after the next ``pulumi up``.
 The provider is stored in state by reference (``gpuforge.guard.SnapshotGuardProvider``, the
 project installed in the program's virtualenv) and holds no token: the token and endpoint are read
 at delete time from the stack config the engine passes to ``configure`` (``digitalocean:token``,
-``digitalocean:apiEndpoint``) or from the environment.
+``digitalocean:apiEndpoint``) or from the environment. A bucket record store (``record_store``, an
+``s3://`` URL without credentials) is opened with the Spaces keys found the same way
+(``digitalocean:spacesAccessId``/``digitalocean:spacesSecretKey``, ``SPACES_ACCESS_KEY_ID``/``SPACES_SECRET_ACCESS_KEY``).
 """
 
 from __future__ import annotations
@@ -21,10 +23,8 @@ import pulumi
 import pulumi.dynamic as dyn
 
 from gpuforge.clock import SystemClock
-from gpuforge.credentials import resolve
-from gpuforge.do_client import DoApi
 from gpuforge.errors import GpuForgeError
-from gpuforge.timemachine import SnapshotSettings, take_snapshot
+from gpuforge.timemachine.settings import SnapshotSettings
 
 TYPE_TOKEN = "pulumi-python:dynamic/gpuforge:SnapshotGuard"
 _PROVIDER_KEY = "__provider"
@@ -59,7 +59,10 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
         self._config = {}
 
     def configure(self, req: dyn.ConfigureRequest) -> None:
-        self._config = {key: req.config.get(key) for key in ("digitalocean:token", "digitalocean:apiEndpoint")}
+        """Keep (in memory only) the DigitalOcean token and endpoint and the Spaces keys of the stack config."""
+        from gpuforge.credentials import PROVIDER_CONFIG_KEYS
+
+        self._config = {key: req.config.get(key) for key in PROVIDER_CONFIG_KEYS}
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
         failures = []
@@ -85,11 +88,23 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
             _say(f"Snapshot on destroy is off for droplet {props['droplet_id']} ({settings.droplet_name}): "
                  "no snapshot taken.")
             return
+        # Imported here: the program only declares guards and should not load the API client.
+        from gpuforge.credentials import resolve
+        from gpuforge.do_client import DoApi
+        from gpuforge.timemachine.engine import RecordNotWritten, take_snapshot
+        from gpuforge.timemachine.stores import open_store
+
         try:
             credentials = resolve(self._config, os.environ)
             api = DoApi(credentials.token, credentials.endpoint)
-            take_snapshot(api, props["droplet_id"], settings, clock=SystemClock(), report=_say)
+            store = open_store(settings.record_store, directory=settings.directory, config=self._config, env=os.environ)
+            take_snapshot(api, props["droplet_id"], settings, clock=SystemClock(), report=_say, store=store)
         except GpuForgeError as err:
+            if settings.on_failure == "continue" and isinstance(err, RecordNotWritten):
+                _say(f"⚠️ ⚠️ ⚠️  SNAPSHOT NOT RECORDED for droplet {props['droplet_id']} ({settings.droplet_name}): {err}")
+                _say(f"⚠️ ⚠️ ⚠️  onSnapshotFailure is 'continue': the droplet is deleted; its snapshot "
+                     f"{err.snapshot_id} is kept, without a record.")
+                return
             if settings.on_failure == "continue":
                 _say(f"⚠️ ⚠️ ⚠️  SNAPSHOT FAILED for droplet {props['droplet_id']} ({settings.droplet_name}): {err}")
                 _say("⚠️ ⚠️ ⚠️  onSnapshotFailure is 'continue': the droplet is deleted WITHOUT a snapshot.")

@@ -11,3 +11,14 @@ _TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_:-]")
 def stack_tag(stack: str) -> str:
     """The tag that marks a stack's droplets: ``gpuforge-stack-<stack>`` (DigitalOcean tag characters only)."""
     return _TAG_UNSAFE.sub("-", f"gpuforge-stack-{stack}")[:255]
+
+
+def tag_safe(text: str) -> str:
+    """``text`` with every character DigitalOcean does not allow in a tag replaced by ``-``."""
+    return _TAG_UNSAFE.sub("-", text)[:255]
+
+
+def snapshot_tags(droplet_name: str, stack: str) -> list[str]:
+    """The tags GPUForge puts on its snapshots: ``gpuforge``, the droplet's name and the stack tag (when known)."""
+    tags = [GPUFORGE_TAG, tag_safe(droplet_name), *([stack_tag(stack)] if stack else [])]
+    return list(dict.fromkeys(t for t in tags if t))

@@ -14,7 +14,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from gpuforge.cli import doctor, snapshot, snapshots
+from gpuforge.cli import doctor, records, snapshot, snapshots
 from gpuforge.cli.output import error_line
 from gpuforge.errors import GpuForgeError
 
@@ -73,13 +73,14 @@ class _Root(TyperGroup):
 app = typer.Typer(
     cls=_Root,
     name="gpuforge",
-    help="GPUForge's snapshots of DigitalOcean GPU droplets: list, show, delete, prune, cost, take; and doctor.",
+    help="GPUForge's snapshots of DigitalOcean GPU droplets: list, show, delete, prune, cost, take; records sync; and doctor.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 app.add_typer(snapshots.app, name="snapshots")
 app.add_typer(snapshot.app, name="snapshot")
+app.add_typer(records.app, name="records")
 app.command("doctor")(doctor.doctor)
 
 

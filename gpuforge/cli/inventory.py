@@ -1,8 +1,10 @@
-"""DigitalOcean's snapshots with the local records merged in, filtered and found: pure, no I/O.
+"""DigitalOcean's snapshots with their records merged in, filtered and found: pure, no I/O.
 
-A snapshot is a GPUForge snapshot when it has a local record (custom names) or an automatic name
-(``<droplet>-snapshot-YYYYMMDD-HHMMSS``). Its droplet comes from the record, else from the name,
-else from DigitalOcean's ``resource_id`` (named when the droplet still exists).
+A snapshot is a GPUForge snapshot when it has a record (custom names), an automatic name
+(``<droplet>-snapshot-YYYYMMDD-HHMMSS``) or the ``gpuforge`` tag. The tag widens only what is
+shown: ``prune`` reaches a snapshot by its record or name alone (:attr:`Entry.retainable`), as
+retention does. Its droplet comes from the record, else from the name, else from DigitalOcean's
+``resource_id`` (named when the droplet still exists).
 """
 
 from __future__ import annotations
@@ -12,18 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from gpuforge.costs import snapshot_monthly
+from gpuforge.tags import GPUFORGE_TAG
 from gpuforge.timemachine.naming import iso, parse_time
 from gpuforge.timemachine.retention import SnapshotInfo, droplet_in_name
+from gpuforge.timemachine.stores import StoredRecord
 
 JSON = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class LocalRecord:
-    """A record file of the snapshot directory and what it says."""
-
-    path: str
-    data: JSON
 
 
 @dataclass(frozen=True)
@@ -37,9 +33,10 @@ class Entry:
     regions: tuple[str, ...]
     droplet: str  # the droplet's name, "" when unknown
     droplet_id: str  # "" when unknown
-    gpuforge: bool
+    gpuforge: bool  # a record, an automatic name or the gpuforge tag
+    retainable: bool  # a record or an automatic name: what prune may reach
     api: JSON | None
-    record: LocalRecord | None
+    record: StoredRecord | None
 
     @property
     def droplet_label(self) -> str:
@@ -56,17 +53,17 @@ class Entry:
             "id": self.id, "name": self.name, "created_at": iso(self.created_at),
             "size_gigabytes": self.size_gigabytes, "monthly_cost_usd": round(snapshot_monthly(self.size_gigabytes, rate), 2),
             "regions": list(self.regions), "droplet": self.droplet or None, "droplet_id": self.droplet_id or None,
-            "gpuforge": self.gpuforge, "record": self.record.path if self.record else None,
+            "gpuforge": self.gpuforge, "record": self.record.location if self.record else None,
         }
 
 
-def needs_droplet_names(api_snapshots: Iterable[JSON], records: Mapping[str, LocalRecord]) -> bool:
+def needs_droplet_names(api_snapshots: Iterable[JSON], records: Mapping[str, StoredRecord]) -> bool:
     """Whether some snapshot's droplet is known only by ``resource_id`` (then the droplet list helps)."""
     return any(str(s["id"]) not in records and droplet_in_name(s["name"]) is None and s.get("resource_id")
                for s in api_snapshots)
 
 
-def entry(api: JSON | None, record: LocalRecord | None, droplet_names: Mapping[str, str]) -> Entry:
+def entry(api: JSON | None, record: StoredRecord | None, droplet_names: Mapping[str, str]) -> Entry:
     """Merge what DigitalOcean and the record say about one snapshot (at least one of them given)."""
     source: JSON = api if api is not None else record.data if record is not None else {}
     if not source:
@@ -76,6 +73,7 @@ def entry(api: JSON | None, record: LocalRecord | None, droplet_names: Mapping[s
     droplet_id = str(data.get("droplet_id") or (api or {}).get("resource_id") or "")
     droplet = str(data.get("droplet_name") or droplet_in_name(name) or droplet_names.get(droplet_id, ""))
     created = source.get("created_at") or data.get("created_at")
+    retainable = record is not None or droplet_in_name(name) is not None
     return Entry(
         id=str(source.get("id") or data.get("snapshot_id")),
         name=name,
@@ -84,13 +82,14 @@ def entry(api: JSON | None, record: LocalRecord | None, droplet_names: Mapping[s
         regions=tuple(source.get("regions") or data.get("regions") or ()),
         droplet=droplet,
         droplet_id=droplet_id,
-        gpuforge=record is not None or droplet_in_name(name) is not None,
+        gpuforge=retainable or GPUFORGE_TAG in ((api or {}).get("tags") or ()),
+        retainable=retainable,
         api=api,
         record=record,
     )
 
 
-def merge(api_snapshots: Iterable[JSON], records: Mapping[str, LocalRecord],
+def merge(api_snapshots: Iterable[JSON], records: Mapping[str, StoredRecord],
           droplet_names: Mapping[str, str]) -> list[Entry]:
     """Every snapshot DigitalOcean lists, with its record where one exists, newest first.
 

@@ -13,6 +13,10 @@ from gpuforge.durations import parse_duration
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables, for scripts and CI.")]
 SnapshotDir = Annotated[Path, typer.Option(
     "--snapshot-dir", help="The directory of snapshot records (the stack's snapshotDirectory).")]
+RecordStoreUrl = Annotated[str, typer.Option(
+    "--record-store", envvar="GPUFORGE_RECORD_STORE", show_default=False,
+    help="A shared record store, s3://bucket/prefix?region=nyc3 (the stack's recordStore); "
+         "Spaces keys from SPACES_ACCESS_KEY_ID and SPACES_SECRET_ACCESS_KEY. Default: --snapshot-dir.")]
 Rate = Annotated[float, typer.Option(
     "--rate", min=0.0, help="Snapshot storage price, USD per GB-month.")]
 Droplet = Annotated[str | None, typer.Option("--droplet", help="Only this droplet's snapshots (its name or id).")]

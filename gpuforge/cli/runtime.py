@@ -15,6 +15,7 @@ from gpuforge.clock import Clock, SystemClock
 from gpuforge.credentials import TOKEN_ENV, Credentials, MissingToken, resolve
 from gpuforge.do_client import AuthError, DoApi, NotFound, TransientError
 from gpuforge.timemachine.polling import PollPolicy, retry_delay
+from gpuforge.timemachine.stores import RecordStore, open_store
 
 ATTEMPTS = 5
 TOKEN_HINT = ("create one at https://cloud.digitalocean.com/account/api/tokens (read and write, or the scopes "
@@ -71,6 +72,10 @@ class Runtime:
     def api(self) -> DoApi:
         """The API for listing, showing and deleting: reads and deletes retried."""
         return PatientApi(self.credentials(), clock=self.clock)
+
+    def store(self, spec: str, directory: str | os.PathLike[str]) -> RecordStore:
+        """The record store ``spec`` names (an ``s3://`` URL, Spaces keys from the environment), else ``directory``."""
+        return open_store(spec, directory=str(directory), config=None, env=os.environ)
 
     def core_api(self) -> DoApi:
         """The plain API for the time machine core, which retries by itself against its deadline."""

@@ -1,7 +1,8 @@
 """``gpuforge snapshot take DROPLET``: a manual snapshot through the time machine core.
 
 The same core as ``pulumi destroy`` (``take_snapshot(..., trigger="manual")``): a graceful shutdown
-then power-off unless ``--live``, resume instead of a second snapshot, the record, retention off.
+then power-off unless ``--live``, resume instead of a second snapshot, the tags, the record (in
+``--record-store`` or ``--snapshot-dir``), retention off.
 A droplet the core powered off is powered back on afterwards.
 """
 
@@ -18,6 +19,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from gpuforge.cli.options import (
     DEFAULT_SNAPSHOT_DIR,
     Json,
+    RecordStoreUrl,
     SnapshotDir,
     runtime,
     seconds,
@@ -108,6 +110,7 @@ def take(
         "--live", help="Snapshot the running droplet, without shutting it down (the disk may be inconsistent).")] = False,
     timeout: Annotated[str, typer.Option("--timeout", help="How long to wait for the snapshot: 30m, 2h.")] = "30m",
     snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
+    record_store: RecordStoreUrl = "",
     json_: Json = False,
 ) -> None:
     """Snapshot a droplet now, wait for it and record it; powered off first and back on afterwards unless --live."""
@@ -115,6 +118,7 @@ def take(
     if not MIN_SNAPSHOT_TIMEOUT_S <= limit <= MAX_SNAPSHOT_TIMEOUT_S:
         raise typer.BadParameter(f"{timeout!r} is not between 1m and 24h", param_hint="--timeout")
     rt = runtime(ctx)
+    store = rt.store(record_store, snapshot_dir)
     api = rt.api()
     droplet = find_droplet(api, droplet_ref)
     settings = settings_for(droplet, name=name, live=live, timeout=float(limit), directory=str(snapshot_dir))
@@ -122,7 +126,7 @@ def take(
     started = rt.clock.now()
     with progress(rt.clock, f"Snapshot of {label}", err() if json_ else out()) as report:  # stdout: JSON only
         outcome = take_snapshot(rt.core_api(), droplet["id"], settings, trigger="manual", clock=rt.clock,
-                                report=report)
+                                report=report, store=store)
     if outcome.how == "droplet-gone":
         raise GpuForgeError(f"Droplet {droplet_ref} was deleted before its snapshot could start")
     powered_on = not live and droplet.get("status") == "active"
@@ -131,7 +135,7 @@ def take(
     if json_:
         print_json({"snapshot_id": outcome.snapshot_id, "snapshot_name": outcome.snapshot_name, "how": outcome.how,
                     "droplet_id": outcome.droplet_id, "action_id": outcome.action_id,
-                    "record": str(outcome.record_path), "powered_back_on": powered_on})
+                    "record": outcome.record_location, "powered_back_on": powered_on})
         return
     if powered_on:
         out().print(f"Powered {label} back on (it was powered off for the snapshot).")

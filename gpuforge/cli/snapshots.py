@@ -13,7 +13,6 @@ import typer
 
 from gpuforge.cli.inventory import (
     Entry,
-    LocalRecord,
     droplet_facts,
     entry,
     find,
@@ -28,6 +27,7 @@ from gpuforge.cli.options import (
     Json,
     OlderThan,
     Rate,
+    RecordStoreUrl,
     SnapshotDir,
     Yes,
     runtime,
@@ -56,20 +56,22 @@ from gpuforge.do_client import ApiError, DoApi, NotFound
 from gpuforge.errors import GpuForgeError
 from gpuforge.sizes import SizeCatalog, monthly_cost
 from gpuforge.timemachine.retention import RetentionPolicy
+from gpuforge.timemachine.stores import RecordStore, StoredRecord
 
 app = typer.Typer(help="List, show, delete, prune and cost the account's Droplet snapshots.", no_args_is_help=True)
 
-NOT_GPUFORGE_NOTE = "* not a GPUForge snapshot (no record, not a <droplet>-snapshot-YYYYMMDD-HHMMSS name)"
+NOT_GPUFORGE_NOTE = ("* not a GPUForge snapshot (no record, no gpuforge tag, "
+                     "not a <droplet>-snapshot-YYYYMMDD-HHMMSS name)")
 
 
-def load_entries(api: DoApi, snapshot_dir: Any, droplets: Sequence[dict[str, Any]] | None = None) -> list[Entry]:
+def load_entries(api: DoApi, store: RecordStore, droplets: Sequence[dict[str, Any]] | None = None) -> list[Entry]:
     """Every Droplet snapshot with its record merged in; ``droplets``, if already fetched, name them."""
     snapshots = api.droplet_snapshot_images()
-    records = read_records(snapshot_dir)
+    records = read_records(store)
     return merge(snapshots, records, droplet_names(api, snapshots, records, droplets))
 
 
-def droplet_names(api: DoApi, snapshots: Sequence[dict[str, Any]], records: dict[str, LocalRecord],
+def droplet_names(api: DoApi, snapshots: Sequence[dict[str, Any]], records: dict[str, StoredRecord],
                   droplets: Sequence[dict[str, Any]] | None = None) -> dict[str, str]:
     """Droplet names by id, fetched (once) only when some snapshot's droplet is known by id alone."""
     if droplets is None and needs_droplet_names(snapshots, records):
@@ -95,13 +97,15 @@ def list_snapshots(
     droplet: Droplet = None,
     older_than: OlderThan = None,
     snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
+    record_store: RecordStoreUrl = "",
     rate: Rate = DEFAULT_SNAPSHOT_RATE,
     json_: Json = False,
 ) -> None:
     """The snapshots, newest first, with their droplet, size and monthly cost, and totals."""
     age = seconds(older_than, "--older-than")
     rt = runtime(ctx)
-    entries = select(load_entries(rt.api(), snapshot_dir), droplet=droplet, older_than=age, now=rt.clock.now())
+    entries = select(load_entries(rt.api(), rt.store(record_store, snapshot_dir)), droplet=droplet, older_than=age,
+                     now=rt.clock.now())
     if json_:
         print_json({"snapshots": [e.to_json(rate) for e in entries], **summary(entries, rate)})
     elif entries:
@@ -110,8 +114,8 @@ def list_snapshots(
         out().print("No snapshots" + (f" of droplet {droplet}" if droplet else "") + ".")
 
 
-def _lookup(api: DoApi, ref: str, snapshot_dir: Any) -> Entry:
-    records = read_records(snapshot_dir)
+def _lookup(api: DoApi, ref: str, store: RecordStore) -> Entry:
+    records = read_records(store)
     if ref.isdigit():
         try:
             return entry(api.get_snapshot(int(ref)), records.get(ref), {})
@@ -125,7 +129,7 @@ def _lookup(api: DoApi, ref: str, snapshot_dir: Any) -> Entry:
         ids = ", ".join(e.id for e in matches)
         raise GpuForgeError(f"{len(matches)} snapshots are named {ref}: ids {ids}", hint="show one by its id")
     if not matches:
-        raise GpuForgeError(f"No snapshot {ref!r} on DigitalOcean or in {snapshot_dir}",
+        raise GpuForgeError(f"No snapshot {ref!r} on DigitalOcean or in {store.where}",
                             hint="see the snapshots with `gpuforge snapshots list`")
     return matches[0]
 
@@ -135,12 +139,14 @@ def show(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="NAME|ID", help="The snapshot's name or id.")],
     snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
+    record_store: RecordStoreUrl = "",
     rate: Rate = DEFAULT_SNAPSHOT_RATE,
     json_: Json = False,
 ) -> None:
     """Everything known about one snapshot: DigitalOcean's view, its droplet now, and its record."""
-    api = runtime(ctx).api()
-    found = _lookup(api, ref, snapshot_dir)
+    rt = runtime(ctx)
+    api = rt.api()
+    found = _lookup(api, ref, rt.store(record_store, snapshot_dir))
     droplet = api.get_droplet(int(found.droplet_id)) if found.droplet_id.isdigit() else None
     droplet_now = droplet.get("status") if droplet else "deleted" if found.droplet_id else None
     record = found.record.data if found.record else None
@@ -160,7 +166,7 @@ def show(
     ], title=f"Snapshot {found.name}"))
     if found.record:
         out().print()
-        out().print(key_values(sorted(found.record.data.items()), title=f"Record {found.record.path}"))
+        out().print(key_values(sorted(found.record.data.items()), title=f"Record {found.record.location}"))
 
 
 def _droplet_line(name: str, droplet_id: str, status: str | None) -> str:
@@ -175,6 +181,7 @@ def delete(
     ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Snapshot ids.")],
     yes: Yes = False,
     snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
+    record_store: RecordStoreUrl = "",
     rate: Rate = DEFAULT_SNAPSHOT_RATE,
     json_: Json = False,
 ) -> None:
@@ -183,8 +190,9 @@ def delete(
     if bad:
         raise typer.BadParameter(f"{bad[0]!r} is not a snapshot id (ids are numbers: see `gpuforge snapshots list`)",
                                  param_hint="ID")
-    api = runtime(ctx).api()
-    records = read_records(snapshot_dir)
+    rt = runtime(ctx)
+    api = rt.api()
+    records = read_records(rt.store(record_store, snapshot_dir))
     found = []
     for snapshot_id in dict.fromkeys(ids):
         try:
@@ -230,9 +238,10 @@ def prune(
     older_than: Annotated[str | None, typer.Option(
         "--older-than", help="Delete only snapshots at least this old: 30d, 2w, 12h.")] = None,
     include_all: Annotated[bool, typer.Option(
-        "--all", help="Also snapshots GPUForge did not take (no record, another name).")] = False,
+        "--all", help="Also snapshots with neither a record nor an automatic name (tagged gpuforge or not).")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete them; without it, only show what would go.")] = False,
     snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
+    record_store: RecordStoreUrl = "",
     rate: Rate = DEFAULT_SNAPSHOT_RATE,
     json_: Json = False,
 ) -> None:
@@ -245,7 +254,7 @@ def prune(
         raise typer.BadParameter("say what to keep: --keep-last N and/or --older-than D", param_hint="prune")
     rt = runtime(ctx)
     api = rt.api()
-    doomed = plan_prune(load_entries(api, snapshot_dir), policy=RetentionPolicy(keep_last, age),
+    doomed = plan_prune(load_entries(api, rt.store(record_store, snapshot_dir)), policy=RetentionPolicy(keep_last, age),
                         now=rt.clock.now(), droplet=droplet, include_all=include_all)
     deleted = _delete_all(api, doomed, quiet=json_) if yes else []
     if json_:
@@ -268,13 +277,15 @@ def prune(
 def cost(
     ctx: typer.Context,
     snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
+    record_store: RecordStoreUrl = "",
     rate: Rate = DEFAULT_SNAPSHOT_RATE,
     json_: Json = False,
 ) -> None:
     """Monthly snapshot storage per droplet and in total, beside what running the droplets costs a month."""
-    api = runtime(ctx).api()
+    rt = runtime(ctx)
+    api = rt.api()
     droplets = api.droplets()
-    entries = load_entries(api, snapshot_dir, droplets)
+    entries = load_entries(api, rt.store(record_store, snapshot_dir), droplets)
     catalog = SizeCatalog.from_api(api.sizes())
     status, slug = droplet_facts(entries, droplets)
     running = {label: monthly_cost(catalog.sizes.get(s)) for label, s in slug.items()}

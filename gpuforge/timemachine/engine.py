@@ -7,28 +7,35 @@ Safe to repeat. Before starting anything, the droplet's actions are read:
 * a ``snapshot`` action still ``in-progress`` is **resumed** (waited for), never doubled;
 * if the droplet's newest action is a ``snapshot`` that ``completed`` less than
   :data:`ADOPT_WINDOW_SECONDS` ago (or within the snapshot timeout, if longer), the snapshot it
-  made has no record in the snapshot directory, and (with ``power_off``) the droplet is still
-  off, that snapshot is **adopted**: the run that took it was interrupted before writing the
-  record, and nothing has happened to the droplet since;
+  made has no record in the record store, and (with ``power_off``) the droplet is still
+  off, that snapshot is **adopted**: the run that took it was interrupted, or could not write the
+  record, and nothing has happened to the droplet since (without ``power_off`` the droplet kept
+  running: the adopted snapshot is the one taken live, a few minutes earlier);
 * otherwise a new snapshot is **taken**. When the snapshot POST fails in a way that may have been
   applied server-side (5xx, 429, lost connection, 422 "locked"), the actions are read again and a
   snapshot action that appeared since the attempt is followed instead of posting again.
+
+A completed snapshot is tagged (``gpuforge``, the droplet's name, the stack tag) before its record is
+written; a tagging failure is a warning. A record that cannot be written fails the run with
+:class:`RecordNotWritten`, naming the snapshot, which is kept: the next run adopts it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from functools import partial
 from typing import Any, Callable, TypeVar
 
 from gpuforge.clock import Clock
-from gpuforge.do_client import ApiError, AuthError, DoApi, Locked, TransientError
+from gpuforge.do_client import ApiError, AuthError, DoApi, Locked, NotFound, TransientError
 from gpuforge.errors import GpuForgeError
+from gpuforge.tags import snapshot_tags
 from gpuforge.timemachine.naming import iso, parse_time, render_name
 from gpuforge.timemachine.polling import PollPolicy, bounded, poll_interval, retry_delay, should_report
-from gpuforge.timemachine.records import SnapshotRecord, estimated_monthly_cost, find_record, write_record
+from gpuforge.timemachine.records import SnapshotRecord, estimated_monthly_cost
 from gpuforge.timemachine.retention import RetentionPolicy, SnapshotInfo, select_for_deletion
 from gpuforge.timemachine.settings import SnapshotSettings
+from gpuforge.timemachine.stores import LocalStore, RecordExists, RecordStore, RecordStoreError
 
 Report = Callable[[str], None]
 T = TypeVar("T")
@@ -37,6 +44,7 @@ ADOPT_WINDOW_SECONDS = 3600.0
 CLOCK_SKEW_SECONDS = 30.0
 IDENTIFY_BUDGET_SECONDS = 60.0
 RETENTION_BUDGET_SECONDS = 120.0
+TAG_BUDGET_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,7 @@ class SnapshotOutcome:
     snapshot_id: str | None = None
     snapshot_name: str | None = None
     action_id: str | None = None
-    record_path: Path | None = None
+    record_location: str | None = None  # a path, or an s3:// URL
     retention_deleted: tuple[str, ...] = ()
 
 
@@ -60,6 +68,19 @@ class SnapshotFailed(GpuForgeError):
         self.droplet_id = droplet_id
         self.action_id = action_id
         super().__init__(message, hint=hint)
+
+
+class RecordNotWritten(SnapshotFailed):
+    """The snapshot completed (and is kept) but its record could not be written."""
+
+    def __init__(self, error: RecordStoreError, *, droplet_id: str, action_id: str, snapshot_id: str,
+                 snapshot_name: str) -> None:
+        self.snapshot_id, self.snapshot_name = snapshot_id, snapshot_name
+        super().__init__(
+            error.message, droplet_id=droplet_id, action_id=action_id,
+            hint=(f"the snapshot {snapshot_id} ({snapshot_name}) exists and the droplet was kept; "
+                  f"{error.hint or 'fix the record store'}, then run `pulumi destroy` again to record it "
+                  "(no second snapshot is taken)"))
 
 
 def _inspect_hint(action_id: object, *, resumes: bool) -> str:
@@ -77,14 +98,17 @@ def take_snapshot(
     clock: Clock,
     report: Report,
     policy: PollPolicy = PollPolicy(),
+    store: RecordStore | None = None,
 ) -> SnapshotOutcome:
-    """Snapshot droplet ``droplet_id`` and record it; see the module docstring for re-run safety.
+    """Snapshot droplet ``droplet_id`` and record it in ``store`` (default: the settings' local
+    directory); see the module docstring for re-run safety.
 
     ``trigger`` is ``destroy`` (becomes ``replace`` when another droplet with the same name
     exists, as while Pulumi replaces a droplet) or ``manual``. Raises :class:`SnapshotFailed` or
     :class:`~gpuforge.do_client.ApiError`; a droplet that no longer exists is not an error.
     """
-    return _Run(api, int(droplet_id), settings, clock, report, policy).run(trigger)
+    store = store if store is not None else LocalStore(settings.directory)
+    return _Run(api, int(droplet_id), settings, clock, report, policy, store).run(trigger)
 
 
 def _in_progress_snapshot(actions: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -93,9 +117,9 @@ def _in_progress_snapshot(actions: list[dict[str, Any]]) -> dict[str, Any] | Non
 
 class _Run:
     def __init__(self, api: DoApi, droplet_id: int, settings: SnapshotSettings, clock: Clock,
-                 report: Report, policy: PollPolicy) -> None:
+                 report: Report, policy: PollPolicy, store: RecordStore) -> None:
         self.api, self.droplet_id, self.settings = api, droplet_id, settings
-        self.clock, self.report, self.policy = clock, report, policy
+        self.clock, self.report, self.policy, self.store = clock, report, policy, store
         self.deadline = clock.now() + settings.timeout_seconds
         self.label = f"droplet {droplet_id} ({settings.droplet_name})"
 
@@ -113,17 +137,32 @@ class _Run:
         before = {"destroy": " before destruction", "replace": " before replacement"}.get(trigger, "")
         self.report(f"Creating snapshot of {self.label}{before}...")
 
-        action, how = self._previous_snapshot_action(droplet)
-        if action is None:
-            if self.settings.power_off:
-                self._power_off(droplet)
-            action, how = self._post_snapshot(name)
-        action = self._wait(action)
+        try:
+            action, how = self._previous_snapshot_action(droplet)
+            if action is None:
+                if self.settings.power_off:
+                    self._power_off(droplet)
+                action, how = self._post_snapshot(name)
+            action = self._wait(action)
+        except (NotFound, SnapshotFailed):
+            if not self._deleted_meanwhile():
+                raise
+            self.report(f"{self.label[0].upper()}{self.label[1:]} was deleted while GPUForge was snapshotting it "
+                        "(by someone else): nothing left to snapshot.")
+            return SnapshotOutcome("droplet-gone", str(self.droplet_id), trigger)
         snapshot = self._identify(action)
-        path = self._write_record(droplet, action, snapshot, trigger)
+        self._tag(snapshot, droplet.get("name") or self.settings.droplet_name)
+        location = self._write_record(droplet, action, snapshot, trigger)
         deleted = self._apply_retention(str(snapshot["id"]))
         return SnapshotOutcome(how, str(self.droplet_id), trigger, str(snapshot["id"]), snapshot["name"],
-                               str(action["id"]), path, deleted)
+                               str(action["id"]), location, deleted)
+
+    def _deleted_meanwhile(self) -> bool:
+        """After a 404 or a failed action: whether the droplet itself is gone (one GET, not retried)."""
+        try:
+            return self.api.get_droplet(self.droplet_id) is None
+        except ApiError:
+            return False
 
     def _has_namesake(self, droplet: dict[str, Any]) -> bool:
         namesakes = self._retry(lambda: self.api.droplets_named(droplet["name"]))
@@ -162,7 +201,7 @@ class _Run:
         if self.settings.power_off and droplet.get("status") != "off":
             return False
         snapshot = self._find_snapshot(newest)
-        return snapshot is not None and find_record(self.settings.directory, str(snapshot["id"])) is None
+        return snapshot is not None and self.store.find(str(snapshot["id"])) is None
 
     def _power_off(self, droplet: dict[str, Any]) -> None:
         if droplet.get("status") == "off":
@@ -289,7 +328,19 @@ class _Run:
             attempt += 1
         return snapshot
 
-    def _write_record(self, droplet: dict[str, Any], action: dict[str, Any], snapshot: dict[str, Any], trigger: str) -> Path:
+    def _tag(self, snapshot: dict[str, Any], droplet_name: str) -> None:
+        """Tag the snapshot as GPUForge's (tags it already has are skipped); a failure is only a warning."""
+        missing = [t for t in snapshot_tags(droplet_name, self.settings.stack) if t not in (snapshot.get("tags") or ())]
+        resources = [{"resource_id": str(snapshot["id"]), "resource_type": "image"}]
+        limit = self.clock.now() + TAG_BUDGET_SECONDS
+        try:
+            for tag in missing:
+                self._retry(partial(self.api.tag_resources, tag, resources), limit)
+        except ApiError as err:
+            self.report(f"⚠️ Snapshot {snapshot['id']} was not tagged {', '.join(missing)}: {err.message} "
+                        "(a warning only: tagging needs the tag:create scope)")
+
+    def _write_record(self, droplet: dict[str, Any], action: dict[str, Any], snapshot: dict[str, Any], trigger: str) -> str:
         started, completed = action.get("started_at") or "", action.get("completed_at") or iso(self.clock.now())
         size = float(snapshot.get("size_gigabytes") or 0.0)
         record = SnapshotRecord(
@@ -314,12 +365,18 @@ class _Run:
             trigger=trigger,
             estimated_monthly_cost_usd=estimated_monthly_cost(size),
         )
-        path = write_record(self.settings.directory, record)
+        try:
+            location = self.store.write(record)
+        except RecordExists as exists:  # a concurrent run recorded it first
+            location = exists.location
+        except RecordStoreError as err:
+            raise RecordNotWritten(err, droplet_id=str(self.droplet_id), action_id=str(action["id"]),
+                                   snapshot_id=record.snapshot_id, snapshot_name=record.snapshot_name) from None
         self.report(f"✅ Snapshot created successfully: {record.snapshot_name}")
         self.report(f"Snapshot details: {record.snapshot_name} {record.snapshot_id} {size:g}GB "
                     f"(about ${record.estimated_monthly_cost_usd:.2f}/month)")
-        self.report(f"Snapshot log saved to: {path}")
-        return path
+        self.report(f"Snapshot log saved to: {location}")
+        return location
 
     def _apply_retention(self, just_taken_id: str) -> tuple[str, ...]:
         policy = RetentionPolicy(self.settings.keep_last, self.settings.max_age_seconds)

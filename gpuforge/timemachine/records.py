@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 SNAPSHOT_PRICE_PER_GB_MONTH = 0.06
 TRIGGERS = ("destroy", "replace", "manual")
@@ -45,6 +47,14 @@ class SnapshotRecord:
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=False) + "\n"
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SnapshotRecord:
+        """The record a JSON object describes (other keys ignored); ValueError naming a missing field."""
+        missing = [f.name for f in fields(cls) if f.name not in data]
+        if missing:
+            raise ValueError(f"not a complete snapshot record (no {', '.join(missing)})")
+        return cls(**{f.name: data[f.name] for f in fields(cls)})
+
 
 def write_record(directory: str | os.PathLike[str], record: SnapshotRecord) -> Path:
     """Write ``<snapshot_name>.json`` in ``directory`` (created if needed) and return its path.
@@ -79,6 +89,8 @@ def find_record(directory: str | os.PathLike[str], snapshot_id: str) -> Path | N
     if not folder.is_dir():
         return None
     for path in sorted(folder.glob("*.json")):
+        if path.name.startswith("."):  # another writer's temporary file, not a record yet
+            continue
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

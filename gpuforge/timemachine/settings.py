@@ -24,6 +24,7 @@ class SnapshotSettings:
     timeout_seconds: float = 1800.0
     power_off: bool = True
     directory: str = "snapshots"
+    record_store: str = ""  # "" → records in ``directory``; else an s3:// URL (never credentials)
     on_failure: str = "abort"
     keep_last: int | None = None
     max_age_seconds: float | None = None

@@ -3,7 +3,6 @@
 import json
 
 from gpuforge.cli.inventory import (
-    LocalRecord,
     droplet_facts,
     entry,
     find,
@@ -13,6 +12,7 @@ from gpuforge.cli.inventory import (
 )
 from gpuforge.cli.local import read_records
 from gpuforge.cli.pruning import plan_prune
+from gpuforge.timemachine.stores import LocalStore, StoredRecord
 from gpuforge.timemachine.naming import iso
 from gpuforge.timemachine.retention import RetentionPolicy
 
@@ -27,7 +27,7 @@ def api(id_, name, days_ago=1.0, resource_id="", size=25.0):
 
 
 def rec(id_, name, droplet="trainer", droplet_id="77", gpu_size="gpu-h100x8-640gb"):
-    return LocalRecord(f"snapshots/{name}.json", {"snapshot_id": str(id_), "snapshot_name": name, "droplet_id": droplet_id,
+    return StoredRecord(f"snapshots/{name}.json", {"snapshot_id": str(id_), "snapshot_name": name, "droplet_id": droplet_id,
                                                   "droplet_name": droplet, "created_at": iso(NOW - DAY),
                                                   "size_gigabytes": 40.0, "regions": ["tor1"], "gpu_size": gpu_size})
 
@@ -90,13 +90,13 @@ def test_droplet_facts_status_now_and_size_from_droplet_or_record():
 
 
 def test_read_records_skips_junk_and_temporary_files(tmp_path):
-    assert read_records(tmp_path / "missing") == {}
+    assert read_records(LocalStore(tmp_path / "missing")) == {}
     (tmp_path / "junk.json").write_text("{nope")
     (tmp_path / "list.json").write_text("[1]")
     (tmp_path / ".tmp-x.json").write_text(json.dumps({"snapshot_id": "1"}))
     (tmp_path / "a.json").write_text(json.dumps({"snapshot_id": 7, "snapshot_name": "a"}))
-    found = read_records(tmp_path)
-    assert list(found) == ["7"] and found["7"].path.endswith("a.json")
+    found = read_records(LocalStore(tmp_path))
+    assert list(found) == ["7"] and found["7"].location.endswith("a.json")
 
 
 def test_prune_plan_keeps_the_newest_per_droplet_and_only_gpuforge_snapshots():
@@ -110,3 +110,14 @@ def test_prune_plan_keeps_the_newest_per_droplet_and_only_gpuforge_snapshots():
     with_all = plan_prune(entries, policy=RetentionPolicy(keep_last=1), now=NOW, include_all=True, droplet="gpu-dev")
     assert [e.id for e in with_all] == ["20", "1", "2", "3"]
     assert [e.id for e in plan_prune(entries, policy=RetentionPolicy(max_age_seconds=8 * DAY), now=NOW)] == ["1", "11", "12", "2"]
+
+
+def test_the_gpuforge_tag_widens_what_is_shown_never_what_prune_reaches():
+    tagged = {**api(30, "before-upgrade", days_ago=9, resource_id="5"), "tags": ["gpuforge", "gpu-dev"]}
+    snaps = [tagged, api(31, "gpu-dev-snapshot-20260105-000000", days_ago=5)]
+    entries = {e.id: e for e in merge(snaps, {}, {"5": "gpu-dev"})}
+    assert (entries["30"].gpuforge, entries["30"].retainable) == (True, False)
+    assert entries["30"].to_json(0.06)["gpuforge"] is True
+    policy = RetentionPolicy(keep_last=1)
+    assert plan_prune(list(entries.values()), policy=policy, now=NOW) == []
+    assert [e.id for e in plan_prune(list(entries.values()), policy=policy, now=NOW, include_all=True)] == ["30"]

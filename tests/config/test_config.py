@@ -122,6 +122,19 @@ def test_format_and_parse_duration_round_trip(seconds):
     assert parse_duration(format_duration(seconds)) == seconds
 
 
+def test_record_store_is_empty_or_a_bucket_url_and_never_echoes_credentials():
+    assert load({}).record_store == ""
+    assert load({"recordStore": "s3://team/gpuforge?region=nyc3"}).record_store == "s3://team/gpuforge?region=nyc3"
+    with pytest.raises(ConfigError) as err:
+        load({"recordStore": "s3://AKIAEXAMPLE:sup3rsecret@team/x?region=nyc3"})
+    assert str(err.value).startswith("gpuforge:recordStore = 's3://***@team/x?region=nyc3' is not valid")
+    assert "sup3rsecret" not in str(err.value)
+    with pytest.raises(ConfigError, match="the Spaces region"):
+        load({"recordStore": "s3://team/gpuforge"})
+    with pytest.raises(GpuForgeError, match=r"gpuforge:droplets\[0\]\.recordStore is not a known key"):
+        load({"droplets": [{"name": "a", "recordStore": "s3://team/x?region=nyc3"}]})
+
+
 # --- agreement between Pulumi.yaml, the README and the config layer ------------------------------
 
 def _project() -> dict[str, Any]:

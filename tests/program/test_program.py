@@ -108,6 +108,14 @@ def test_auto_snapshots_off_for_a_cheap_size_on_a_dev_stack(run_program):
     assert run.outputs["snapshot_info"]["config"]["enabled"] is False
 
 
+def test_every_guard_gets_the_stack_record_store_and_no_spaces_key(run_program):
+    spec = "s3://team-records/gpuforge?region=nyc3"
+    run = run_program("dev", {"recordStore": spec, "droplets": [{"name": "a"}, {"name": "b"}]})
+    guards = _guards(run.mocks)
+    assert [g.inputs["record_store"] for g in guards] == [spec, spec]
+    assert not any("spaces" in key.lower() for g in guards for key in g.inputs)
+
+
 def test_api_cidrs_open_model_ports_only_to_those_networks(run_program):
     run = run_program("dev", {"allowedApiCidrs": ["198.51.100.0/24"]})
     (firewall,) = run.mocks.of_type(FIREWALL)
