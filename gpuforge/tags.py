@@ -18,7 +18,13 @@ def tag_safe(text: str) -> str:
     return _TAG_UNSAFE.sub("-", text)[:255]
 
 
+def droplet_tag(droplet_name: str) -> str:
+    """The tag that names a snapshot's droplet: ``gpuforge-droplet-<name>`` (prefixed, so that it
+    never collides with a tag of the user's own, such as ``production``)."""
+    return tag_safe(f"gpuforge-droplet-{droplet_name}")[:255]
+
+
 def snapshot_tags(droplet_name: str, stack: str) -> list[str]:
-    """The tags GPUForge puts on its snapshots: ``gpuforge``, the droplet's name and the stack tag (when known)."""
-    tags = [GPUFORGE_TAG, tag_safe(droplet_name), *([stack_tag(stack)] if stack else [])]
+    """The tags GPUForge puts on its snapshots: ``gpuforge``, the droplet tag and the stack tag (when known)."""
+    tags = [GPUFORGE_TAG, droplet_tag(droplet_name), *([stack_tag(stack)] if stack else [])]
     return list(dict.fromkeys(t for t in tags if t))

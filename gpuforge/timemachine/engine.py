@@ -15,7 +15,7 @@ Safe to repeat. Before starting anything, the droplet's actions are read:
   applied server-side (5xx, 429, lost connection, 422 "locked"), the actions are read again and a
   snapshot action that appeared since the attempt is followed instead of posting again.
 
-A completed snapshot is tagged (``gpuforge``, the droplet's name, the stack tag) before its record is
+A completed snapshot is tagged (``gpuforge``, ``gpuforge-droplet-<name>``, the stack tag) before its record is
 written; a tagging failure is a warning. A record that cannot be written fails the run with
 :class:`RecordNotWritten`, naming the snapshot, which is kept: the next run adopts it.
 """
@@ -61,6 +61,10 @@ class SnapshotOutcome:
     retention_deleted: tuple[str, ...] = ()
 
 
+#: The command that resumes a failed run, named in error hints (``manual`` runs name the CLI's).
+DESTROY_AGAIN = "`pulumi destroy`"
+
+
 class SnapshotFailed(GpuForgeError):
     """The snapshot did not complete: errored, timed out, or the droplet could not be powered off."""
 
@@ -74,19 +78,19 @@ class RecordNotWritten(SnapshotFailed):
     """The snapshot completed (and is kept) but its record could not be written."""
 
     def __init__(self, error: RecordStoreError, *, droplet_id: str, action_id: str, snapshot_id: str,
-                 snapshot_name: str) -> None:
+                 snapshot_name: str, rerun: str = DESTROY_AGAIN) -> None:
         self.snapshot_id, self.snapshot_name = snapshot_id, snapshot_name
         super().__init__(
             error.message, droplet_id=droplet_id, action_id=action_id,
             hint=(f"the snapshot {snapshot_id} ({snapshot_name}) exists and the droplet was kept; "
-                  f"{error.hint or 'fix the record store'}, then run `pulumi destroy` again to record it "
+                  f"{error.hint or 'fix the record store'}, then run {rerun} again to record it "
                   "(no second snapshot is taken)"))
 
 
-def _inspect_hint(action_id: object, *, resumes: bool) -> str:
+def _inspect_hint(action_id: object, *, resumes: bool, rerun: str) -> str:
     again = "resumes the snapshot" if resumes else "takes a new snapshot"
     return (f"inspect it with `doctl compute action get {action_id}`; the droplet was kept, and running "
-            f"`pulumi destroy` again {again}")
+            f"{rerun} again {again}")
 
 
 def take_snapshot(
@@ -122,10 +126,13 @@ class _Run:
         self.clock, self.report, self.policy, self.store = clock, report, policy, store
         self.deadline = clock.now() + settings.timeout_seconds
         self.label = f"droplet {droplet_id} ({settings.droplet_name})"
+        self.rerun = DESTROY_AGAIN
 
     # -- the steps -----------------------------------------------------------------------------
 
     def run(self, trigger: str) -> SnapshotOutcome:
+        if trigger == "manual":
+            self.rerun = f"`gpuforge snapshot take {self.droplet_id}`"
         name = render_name(self.settings.name_template, self.clock.now())
         droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
         if droplet is None:
@@ -239,7 +246,7 @@ class _Run:
             droplet_id=str(self.droplet_id), action_id=None if action_id is None else str(action_id),
             hint=("power it off yourself (`doctl compute droplet-action power-off "
                   f"{self.droplet_id} --wait`) or set gpuforge:snapshotPowerOff false, then run "
-                  "`pulumi destroy` again; the droplet was kept"))
+                  f"{self.rerun} again; the droplet was kept"))
 
     def _is_off(self) -> bool:
         droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
@@ -274,7 +281,7 @@ class _Run:
                 raise SnapshotFailed(
                     f"Snapshot of {self.label} did not complete within {self.settings.timeout_seconds:g}s "
                     f"(action {action['id']} is still in progress)",
-                    droplet_id=str(self.droplet_id), action_id=str(action["id"]), hint=_inspect_hint(action["id"], resumes=True))
+                    droplet_id=str(self.droplet_id), action_id=str(action["id"]), hint=_inspect_hint(action["id"], resumes=True, rerun=self.rerun))
             wait = poll_interval(self.policy, attempt, now=now, **self._rate_limit())
             self.clock.sleep(bounded(wait, now=now, deadline=self.deadline))
             attempt += 1
@@ -289,7 +296,7 @@ class _Run:
             raise SnapshotFailed(
                 f"Snapshot of {self.label} failed: action {action['id']} {action.get('status')}",
                 droplet_id=str(self.droplet_id), action_id=str(action["id"]),
-                hint=_inspect_hint(action["id"], resumes=False))
+                hint=_inspect_hint(action["id"], resumes=False, rerun=self.rerun))
         return action
 
     def _wait_quietly(self, action: dict[str, Any], limit: float) -> dict[str, Any]:
@@ -371,7 +378,8 @@ class _Run:
             location = exists.location
         except RecordStoreError as err:
             raise RecordNotWritten(err, droplet_id=str(self.droplet_id), action_id=str(action["id"]),
-                                   snapshot_id=record.snapshot_id, snapshot_name=record.snapshot_name) from None
+                                   snapshot_id=record.snapshot_id, snapshot_name=record.snapshot_name,
+                                   rerun=self.rerun) from None
         self.report(f"✅ Snapshot created successfully: {record.snapshot_name}")
         self.report(f"Snapshot details: {record.snapshot_name} {record.snapshot_id} {size:g}GB "
                     f"(about ${record.estimated_monthly_cost_usd:.2f}/month)")
@@ -420,6 +428,6 @@ class _Run:
             raise ApiError(f"{err.message} (still failing after {attempt + 1} attempts, at the snapshot timeout)",
                            status=err.status,
                            hint="DigitalOcean may be degraded (status.digitalocean.com); the droplet was kept, "
-                                "run `pulumi destroy` again later") from None
+                                f"run {self.rerun} again later") from None
         retry_after = err.retry_after if isinstance(err, TransientError) else None
         self.clock.sleep(bounded(retry_delay(self.policy, attempt, retry_after=retry_after), now=now, deadline=limit))

@@ -66,4 +66,4 @@ def test_take_records_into_the_bucket(sim, gpuforge, records, bucket):
     (record,) = bucket.objects().values()
     assert body["record"].startswith(f"s3://{bucket.name}/") and record["snapshot_id"] == body["snapshot_id"]
     assert not records.exists()
-    assert sim.snapshots[int(body["snapshot_id"])]["tags"] == ["gpuforge", "gpu-dev", "gpuforge-stack-dev"]
+    assert sim.snapshots[int(body["snapshot_id"])]["tags"] == ["gpuforge", "gpuforge-droplet-gpu-dev", "gpuforge-stack-dev"]

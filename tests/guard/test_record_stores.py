@@ -57,7 +57,7 @@ def test_destroy_records_the_snapshot_in_the_configured_store(sim, tmp_path, buc
 
     (snapshot,) = sim.snapshots.values()
     assert sim.count(*SNAPSHOT_POSTS, body_type="snapshot") == 1
-    assert snapshot["tags"] == ["gpuforge", "gpu-dev", "gpuforge-stack-dev"]
+    assert snapshot["tags"] == ["gpuforge", "gpuforge-droplet-gpu-dev", "gpuforge-stack-dev"]
     (record,) = records_in(store, tmp_path, bucket)
     assert record["snapshot_id"] == snapshot["id"] and record["trigger"] == "destroy"
     where = f"s3://{bucket.name}/{bucket.prefix}/{snapshot['name']}-{snapshot['id']}.json" if store == "s3" \

@@ -210,3 +210,19 @@ def test_retention_failure_is_only_a_warning(world):
     outcome = world.take(droplet["id"], world.settings(max_age_seconds=30 * 86400))
     assert outcome.retention_deleted == () and Path(outcome.record_location).exists()
     assert world.lines[-1].startswith("⚠️ Retention was not fully applied")
+
+
+def test_a_failed_manual_snapshot_names_the_cli_not_pulumi(world):
+    droplet = world.droplet()
+    world.sim.faults.add("action_errored", action_type="snapshot")
+    with pytest.raises(SnapshotFailed) as err:
+        world.take(droplet["id"], trigger="manual")
+    assert f"`gpuforge snapshot take {droplet['id']}` again takes a new snapshot" in str(err.value)
+    assert "pulumi destroy" not in str(err.value)
+
+
+def test_a_failed_destroy_snapshot_names_pulumi_destroy(world):
+    droplet = world.droplet()
+    world.sim.faults.add("action_errored", action_type="snapshot")
+    with pytest.raises(SnapshotFailed, match="running `pulumi destroy` again takes a new snapshot"):
+        world.take(droplet["id"])

@@ -9,7 +9,7 @@ from gpuforge.timemachine.engine import RecordNotWritten
 from gpuforge.timemachine.stores import open_store
 from tests.s3server import SPACES_ENV
 
-TAGS = ["gpuforge", "gpu-dev", "gpuforge-stack-dev"]
+TAGS = ["gpuforge", "gpuforge-droplet-gpu-dev", "gpuforge-stack-dev"]
 
 
 def test_the_snapshot_is_tagged_and_a_rerun_tags_nothing_again(world):
