@@ -194,7 +194,8 @@ class GpuDroplet(pulumi.ComponentResource):
             "hourly_cost_usd": size.price_hourly if size else None,
             "monthly_cost_usd": monthly,
             "restored_from": restored_from_output(args.restored_from),
-            "snapshot_info": self.droplet.id.apply(lambda droplet_id: snapshot_info(cfg, settings.enabled, droplet_id)),
+            "snapshot_info": self.droplet.id.apply(
+                lambda droplet_id: snapshot_info(cfg, settings.enabled, droplet_id, stack.record_store)),
         }
         self.register_outputs(self.outputs)
 
@@ -206,9 +207,13 @@ def restored_from_output(point: RestorePoint | None) -> dict[str, str] | None:
     return {"snapshot_id": point.snapshot_id, "snapshot_name": point.name, "created_at": point.created_at}
 
 
-def snapshot_info(droplet: DropletConfig, enabled: bool, droplet_id: str) -> dict[str, dict[str, object]]:
-    """The ``snapshot_info`` output, in the Terraform module's structure."""
+def snapshot_info(droplet: DropletConfig, enabled: bool, droplet_id: str,
+                  record_store: str = "") -> dict[str, dict[str, object]]:
+    """The ``snapshot_info`` output, in the Terraform module's structure (records in a bucket are
+    viewed through the CLI rather than ``ls``)."""
     directory = os.path.abspath(droplet.snapshot_directory)
+    view_logs = (f"gpuforge snapshots list --droplet {droplet.name} --record-store '{record_store}'"
+                 if record_store else f"ls -la {directory}/")
     return {
         "config": {
             "droplet_id": droplet_id,
@@ -220,6 +225,6 @@ def snapshot_info(droplet: DropletConfig, enabled: bool, droplet_id: str) -> dic
         "commands": {
             "delete_snapshot": "gpuforge snapshots delete <snapshot-id>",
             "list_snapshots": f"gpuforge snapshots list --droplet {droplet.name}",
-            "view_snapshot_logs": f"ls -la {directory}/",
+            "view_snapshot_logs": view_logs,
         },
     }

@@ -114,6 +114,8 @@ def test_every_guard_gets_the_stack_record_store_and_no_spaces_key(run_program):
     guards = _guards(run.mocks)
     assert [g.inputs["record_store"] for g in guards] == [spec, spec]
     assert not any("spaces" in key.lower() for g in guards for key in g.inputs)
+    commands = run.outputs["droplets"]["a"]["snapshot_info"]["commands"]
+    assert commands["view_snapshot_logs"] == f"gpuforge snapshots list --droplet a --record-store '{spec}'"
 
 
 def test_api_cidrs_open_model_ports_only_to_those_networks(run_program):
