@@ -5,11 +5,11 @@ Independent of Pulumi: the guard calls it at delete time, the CLI for ``gpuforge
 Safe to repeat. Before starting anything, the droplet's actions are read:
 
 * a ``snapshot`` action still ``in-progress`` is **resumed** (waited for), never doubled;
-* if the droplet's newest action is a ``snapshot`` that ``completed`` less than
-  :data:`ADOPT_WINDOW_SECONDS` ago (or within the snapshot timeout, if longer), the snapshot it
-  made has no record in the record store, and (with ``power_off``) the droplet is still
-  off, that snapshot is **adopted**: the run that took it was interrupted, or could not write the
-  record, and nothing has happened to the droplet since (without ``power_off`` the droplet kept
+* if the droplet's newest action is a ``snapshot`` that ``completed``, the snapshot it made has no
+  record in the record store, and either (with ``power_off``) the droplet is still off — however
+  long ago — or (live) it completed less than :data:`ADOPT_WINDOW_SECONDS` ago (or within the
+  snapshot timeout, if longer), that snapshot is **adopted**: the run that took it was interrupted,
+  or could not write the record, and nothing has happened to the droplet since (a live droplet kept
   running: the adopted snapshot is the one taken live, a few minutes earlier);
 * otherwise a new snapshot is **taken**. When the snapshot POST fails in a way that may have been
   applied server-side (5xx, 429, lost connection, 422 "locked"), the actions are read again and a
@@ -202,11 +202,13 @@ class _Run:
     def _adoptable(self, droplet: dict[str, Any], newest: dict[str, Any]) -> bool:
         if newest.get("type") != "snapshot" or newest.get("status") != "completed" or not newest.get("completed_at"):
             return False
-        window = max(ADOPT_WINDOW_SECONDS, self.settings.timeout_seconds)
-        if self.clock.now() - parse_time(newest["completed_at"]) > window:
-            return False
-        if self.settings.power_off and droplet.get("status") != "off":
-            return False
+        if self.settings.power_off:
+            # Off since its snapshot, with no action since: the snapshot is the disk as it is now,
+            # however long ago it completed (say, a bucket fixed days later).
+            if droplet.get("status") != "off":
+                return False
+        elif self.clock.now() - parse_time(newest["completed_at"]) > max(ADOPT_WINDOW_SECONDS, self.settings.timeout_seconds):
+            return False  # a live droplet has changed since: an old live snapshot is not adopted
         snapshot = self._find_snapshot(newest)
         return snapshot is not None and self.store.find(str(snapshot["id"])) is None
 

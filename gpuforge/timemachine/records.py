@@ -56,6 +56,10 @@ class SnapshotRecord:
         return cls(**{f.name: data[f.name] for f in fields(cls)})
 
 
+class RecordNamesTaken(FileExistsError):
+    """Both names a record may take (``<name>.json``, ``<name>-<id>.json``) are taken already."""
+
+
 def write_record(directory: str | os.PathLike[str], record: SnapshotRecord) -> Path:
     """Write ``<snapshot_name>.json`` in ``directory`` (created if needed) and return its path.
 
@@ -78,7 +82,7 @@ def write_record(directory: str | os.PathLike[str], record: SnapshotRecord) -> P
             except FileExistsError:
                 continue
             return target
-        raise FileExistsError(f"records for snapshot {record.snapshot_id} already exist in {folder}")
+        raise RecordNamesTaken(f"records for snapshot {record.snapshot_id} already exist in {folder}")
     finally:
         os.unlink(tmp)
 

@@ -1,5 +1,6 @@
 """take_snapshot against the simulator: the happy path, re-runs, faults, retention."""
 
+from dataclasses import replace
 import json
 from pathlib import Path
 
@@ -226,3 +227,25 @@ def test_a_failed_destroy_snapshot_names_pulumi_destroy(world):
     world.sim.faults.add("action_errored", action_type="snapshot")
     with pytest.raises(SnapshotFailed, match="running `pulumi destroy` again takes a new snapshot"):
         world.take(droplet["id"])
+
+
+def test_an_off_droplet_adopts_its_unrecorded_snapshot_however_old(world, tmp_path):
+    droplet = world.droplet(status="off")
+    unwritable = tmp_path / "not-a-directory"
+    unwritable.write_text("a file where the record directory should be")
+    with pytest.raises(SnapshotFailed):  # the record cannot be written: the snapshot is kept
+        world.take(droplet["id"], replace(world.settings(), directory=str(unwritable)))
+    world.clock.advance(3 * 86400)  # fixed three days later
+    outcome = world.take(droplet["id"])
+    assert outcome.how == "adopted" and world.snapshot_posts() == 1
+
+
+def test_a_live_droplet_does_not_adopt_an_old_unrecorded_snapshot(world, tmp_path):
+    droplet = world.droplet()
+    unwritable = tmp_path / "not-a-directory"
+    unwritable.write_text("a file where the record directory should be")
+    with pytest.raises(SnapshotFailed):
+        world.take(droplet["id"], replace(world.settings(power_off=False), directory=str(unwritable)))
+    world.clock.advance(3 * 86400)
+    outcome = world.take(droplet["id"], world.settings(power_off=False))
+    assert outcome.how == "taken" and world.snapshot_posts() == 2

@@ -149,3 +149,11 @@ def test_keys_come_from_the_stack_config_else_the_environment_and_are_required()
         open_store(spec, directory="", config={}, env={})
     assert "digitalocean:spacesAccessId" in str(err.value) and "SPACES_ACCESS_KEY_ID" in str(err.value)
     assert isinstance(open_store("", directory="snapshots", config=None, env={}), LocalStore)
+
+
+def test_a_file_in_place_of_the_record_directory_is_an_error_not_an_existing_record(tmp_path):
+    """Found while testing adoption: mkdir's FileExistsError was once taken for 'already recorded'."""
+    blocker = tmp_path / "snapshots"
+    blocker.write_text("not a directory")
+    with pytest.raises(RecordStoreError, match="Could not write the snapshot record"):
+        LocalStore(blocker).write(record())

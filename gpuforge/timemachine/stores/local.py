@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gpuforge.timemachine.records import SnapshotRecord, find_record, write_record
+from gpuforge.timemachine.records import RecordNamesTaken, SnapshotRecord, find_record, write_record
 from gpuforge.timemachine.stores.base import (
     RecordExists,
     RecordStoreError,
@@ -36,7 +36,7 @@ class LocalStore:
         first = self.directory / f"{record.snapshot_name}.json"
         try:
             path = write_record(self.directory, record)
-        except FileExistsError:  # both names taken, by records of this snapshot
+        except RecordNamesTaken:  # both names taken, by records of this snapshot
             ours = _snapshot_id(first) == record.snapshot_id
             raise RecordExists(str(first) if ours else self.find(record.snapshot_id) or self.where) from None
         except OSError as err:
