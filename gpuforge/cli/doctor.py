@@ -12,7 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import typer
 import yaml
 
-from gpuforge.cli.options import Json, runtime
+from gpuforge.cli.options import Json, RecordStoreUrl, runtime
 from gpuforge.cli.output import out, print_json
 from gpuforge.config import StackConfig, load_stack_config
 from gpuforge.credentials import TOKEN_ENV
@@ -33,6 +33,7 @@ from gpuforge.do_client import (
 )
 from gpuforge.errors import GpuForgeError
 from gpuforge.sizes import SizeCatalog, check_size
+from gpuforge.timemachine.stores import RecordStore
 
 MIN_PULUMI = (3, 146, 0)
 PULUMI_INSTALL = "https://www.pulumi.com/docs/iac/download-install/"
@@ -175,8 +176,20 @@ def directory_check(path: Path) -> Check:
     return Check(name, True, "writable" if existing == path.absolute() else f"will be created in {existing}")
 
 
-def run_checks(api: DoApi | None, *, project_dir: Path, stack: str, snapshot_dir: Path | None) -> Iterator[Check]:
-    """Every check in order; ``api`` is None when there is no token."""
+def store_check(spec: str, open_store: Callable[[str], RecordStore]) -> Check:
+    """Whether the shared record store (``recordStore``) can be reached and read."""
+    name = f"Record store {spec}"
+    try:
+        open_store(spec).find("gpuforge-doctor-probe")
+    except GpuForgeError as error:
+        return Check(name, False, error.message, error.hint or "check the URL and the Spaces keys")
+    return Check(name, True, "readable (writing is proven by the first snapshot's record)")
+
+
+def run_checks(api: DoApi | None, *, project_dir: Path, stack: str, snapshot_dir: Path | None,
+               record_store: str = "", open_store: Callable[[str], RecordStore] | None = None) -> Iterator[Check]:
+    """Every check in order; ``api`` is None when there is no token. The record store checked is
+    ``record_store``, else the stack's ``recordStore``."""
     api_ok = False
     if api is not None:
         for check in api_checks(api):
@@ -198,6 +211,9 @@ def run_checks(api: DoApi | None, *, project_dir: Path, stack: str, snapshot_dir
         [project_dir / d.snapshot_directory for d in config.droplets] if config is not None else [project_dir / "snapshots"]
     for directory in dict.fromkeys(directories):
         yield directory_check(directory)
+    spec = record_store or (config.record_store if config is not None else "")
+    if spec and open_store is not None:
+        yield store_check(spec, open_store)
 
 
 def doctor(
@@ -206,6 +222,7 @@ def doctor(
     project_dir: Annotated[Path, typer.Option("--project-dir", help="Where Pulumi.yaml is.")] = Path("."),
     snapshot_dir: Annotated[Path | None, typer.Option(
         "--snapshot-dir", help="Check this directory instead of the stack's snapshotDirectory.")] = None,
+    record_store: RecordStoreUrl = "",
     json_: Json = False,
 ) -> None:
     """Check the token, the API, the Pulumi CLI, the stack's GPU sizes and the snapshot directory."""
@@ -220,7 +237,9 @@ def doctor(
         checks.append(Check("Token", False, error.message, error.hint or ""))
     if not json_:
         out().print(checks[0].line())
-    for check in run_checks(api, project_dir=project_dir, stack=stack, snapshot_dir=snapshot_dir):
+    for check in run_checks(api, project_dir=project_dir, stack=stack, snapshot_dir=snapshot_dir,
+                            record_store=record_store,
+                            open_store=lambda spec: rt.store(spec, snapshot_dir or project_dir / "snapshots")):
         checks.append(check)
         if not json_:
             out().print(check.line())

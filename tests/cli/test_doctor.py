@@ -18,6 +18,7 @@ from gpuforge.cli.doctor import (
     stack_values,
 )
 from gpuforge.cli.runtime import Runtime
+from tests.s3server import SPACES_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,3 +108,19 @@ def test_directory_check(tmp_path):
     assert "will be created" in directory_check(tmp_path / "a" / "b").detail
     (tmp_path / "file").write_text("")
     assert directory_check(tmp_path / "file" / "x").ok is False
+
+
+def test_the_stack_record_store_is_checked(sim, manual_clock, project, tmp_path, bucket, monkeypatch):
+    for name, value in SPACES_ENV.items():
+        monkeypatch.setenv(name, value)
+    with (project / "Pulumi.dev.yaml").open("a") as stack_file:
+        stack_file.write(f"  gpuforge:recordStore: '{bucket.spec()}'\n")
+    fine = doctor(sim, manual_clock, "--project-dir", str(project), "--json", path=fake_pulumi(tmp_path, "v3.150.0"))
+    checks = {c["name"]: c for c in json.loads(fine.stdout)["checks"]}
+    assert fine.exit_code == 0 and checks[f"Record store {bucket.spec()}"]["ok"] is True
+
+    missing = bucket.spec().replace(bucket.name, "no-such-bucket")
+    broken = doctor(sim, manual_clock, "--project-dir", str(project), "--json", "--record-store", missing,
+                    path=fake_pulumi(tmp_path, "v3.150.0"))
+    failed = {c["name"]: c for c in json.loads(broken.stdout)["checks"] if c["ok"] is False}
+    assert broken.exit_code == 1 and set(failed) == {f"Record store {missing}"}
