@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +18,14 @@ RecordStoreUrl = Annotated[str, typer.Option(
     "--record-store", envvar="GPUFORGE_RECORD_STORE", show_default=False,
     help="A shared record store, s3://bucket/prefix?region=nyc3 (the stack's recordStore); "
          "Spaces keys from SPACES_ACCESS_KEY_ID and SPACES_SECRET_ACCESS_KEY. Default: --snapshot-dir.")]
+def _finite_rate(value: float) -> float:
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a price: give USD per GB-month, such as 0.06")
+    return value
+
+
 Rate = Annotated[float, typer.Option(
-    "--rate", min=0.0, help="Snapshot storage price, USD per GB-month.")]
+    "--rate", min=0.0, callback=_finite_rate, help="Snapshot storage price, USD per GB-month.")]
 Droplet = Annotated[str | None, typer.Option("--droplet", help="Only this droplet's snapshots (its name or id).")]
 OlderThan = Annotated[str | None, typer.Option(
     "--older-than", help="Only snapshots at least this old: 12h, 30d, 2w.")]

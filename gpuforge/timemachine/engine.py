@@ -5,12 +5,13 @@ Independent of Pulumi: the guard calls it at delete time, the CLI for ``gpuforge
 Safe to repeat. Before starting anything, the droplet's actions are read:
 
 * a ``snapshot`` action still ``in-progress`` is **resumed** (waited for), never doubled;
-* if the droplet's newest action is a ``snapshot`` that ``completed``, the snapshot it made has no
-  record in the record store, and either (with ``power_off``) the droplet is still off — however
-  long ago — or (live) it completed less than :data:`ADOPT_WINDOW_SECONDS` ago (or within the
-  snapshot timeout, if longer), that snapshot is **adopted**: the run that took it was interrupted,
-  or could not write the record, and nothing has happened to the droplet since (a live droplet kept
-  running: the adopted snapshot is the one taken live, a few minutes earlier);
+* if the droplet's newest action is a ``snapshot`` that ``completed`` and either (with
+  ``power_off``) the droplet is still off — however long ago, recorded or not — or (live) the
+  snapshot has no record and completed less than :data:`ADOPT_WINDOW_SECONDS` ago (or within the
+  snapshot timeout, if longer), that snapshot is **adopted**: the run that took it was interrupted
+  (before or after its record) or could not write the record, and nothing has happened to the
+  droplet since (a live droplet kept running: the adopted snapshot is the one taken live, a few
+  minutes earlier); an existing record is kept, not written twice;
 * otherwise a new snapshot is **taken**. When the snapshot POST fails in a way that may have been
   applied server-side (5xx, 429, lost connection, 422 "locked"), the actions are read again and a
   snapshot action that appeared since the attempt is followed instead of posting again.
@@ -184,8 +185,8 @@ class _Run:
                         "resuming it instead of starting another.")
             return running, "resumed"
         if actions and self._adoptable(droplet, actions[0]):
-            self.report(f"Snapshot action {actions[0]['id']} of {self.label} completed but was never "
-                        "recorded (an interrupted run): adopting it instead of taking another.")
+            self.report(f"Snapshot action {actions[0]['id']} of {self.label} completed and nothing has happened "
+                        "to the droplet since (an interrupted run): adopting it instead of taking another.")
             return actions[0], "adopted"
         return None, "taken"
 
@@ -210,7 +211,11 @@ class _Run:
         elif self.clock.now() - parse_time(newest["completed_at"]) > max(ADOPT_WINDOW_SECONDS, self.settings.timeout_seconds):
             return False  # a live droplet has changed since: an old live snapshot is not adopted
         snapshot = self._find_snapshot(newest)
-        return snapshot is not None and self.store.find(str(snapshot["id"])) is None
+        if snapshot is None:
+            return False
+        # Held off since, its snapshot is current even when recorded (a run killed after its record,
+        # during retention, is run again by Pulumi); a live droplet's is adopted only if unrecorded.
+        return self.settings.power_off or self.store.find(str(snapshot["id"])) is None
 
     def _power_off(self, droplet: dict[str, Any]) -> None:
         if droplet.get("status") == "off":

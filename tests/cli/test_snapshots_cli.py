@@ -179,3 +179,11 @@ def test_json_is_plain_json_even_with_wide_values(gpuforge, fleet):
     body = parsed(gpuforge("snapshots", "list", "--json"))
     assert json.dumps(body)  # round-trips, no table characters leaked into it
     assert set(body) == {"snapshots", "count", "size_gigabytes", "monthly_cost_usd"}
+
+
+@pytest.mark.parametrize("rate", ["inf", "-inf", "nan", "-1"])
+def test_a_rate_that_is_not_a_price_is_a_usage_error(gpuforge, sim, rate):
+    """Found by the bad-input campaign: --rate inf once printed Infinity, which is not JSON."""
+    result = gpuforge("snapshots", "cost", "--rate", rate, "--json")
+    assert result.exit_code == 2 and "--rate" in result.stderr and result.stdout == ""
+    assert sim.requests == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gpuforge.do_client import ApiError, AuthError
+from gpuforge.do_client import ApiError, AuthError, DoApi
 from gpuforge.timemachine import SnapshotFailed
 from gpuforge.timemachine.naming import iso
 
@@ -92,13 +92,15 @@ def test_completed_but_unrecorded_snapshot_is_adopted(world):
     outcome = world.take(droplet["id"])
     assert outcome.how == "adopted" and world.snapshot_posts() == 1
     assert json.loads(Path(outcome.record_location).read_text())["snapshot_id"] == outcome.snapshot_id
-    again = world.take(droplet["id"])  # recorded now: a later destroy takes a new one
-    assert again.how == "taken" and world.snapshot_posts() == 2
+    again = world.take(droplet["id"])  # still off, untouched: the same snapshot, not a second one
+    assert again.how == "adopted" and again.snapshot_id == outcome.snapshot_id and world.snapshot_posts() == 1
 
 
-def test_old_completed_snapshot_is_not_adopted(world):
+def test_a_droplet_changed_since_its_snapshot_gets_a_new_one(world):
     droplet = world.droplet(status="off")
     world.take(droplet["id"])
+    DoApi("sim-token", world.sim.url).post_action(droplet["id"], {"type": "power_on"})
+    world.clock.advance(600)  # powered on and used: the old snapshot is no longer the disk
     outcome = world.take(droplet["id"])
     assert outcome.how == "taken" and len(world.snapshots_of(droplet["id"])) == 2
 
