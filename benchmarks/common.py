@@ -87,16 +87,6 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def peak_per_minute(times: Sequence[float]) -> int:
-    """The most requests that arrived within any 60-second window."""
-    ordered, best, start = sorted(times), 0, 0
-    for end, t in enumerate(ordered):
-        while ordered[start] <= t - 60.0:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
 def machine() -> dict[str, Any]:
     """Where the figures came from: cores, CPU model, Python, load when the run started."""
     model = platform.processor() or "unknown"

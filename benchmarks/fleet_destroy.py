@@ -13,7 +13,8 @@ from typing import Any
 
 import grpc
 
-from benchmarks.common import Result, Target, dynamic_host, main, peak_per_minute, real_guard_inputs, scratch, simulator
+from benchmarks.common import Result, Target, dynamic_host, main, real_guard_inputs, scratch, simulator
+from dosim.requestlog import peak_per_minute
 
 FLEETS = (1, 8, 32)
 DURATIONS = {"snapshot": 4.0, "shutdown": 1.0, "power_off": 0.5}

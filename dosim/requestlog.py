@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from dosim.routing import RoutePattern
@@ -20,6 +21,16 @@ class RequestRecord:
     status: int | None
     time: float
     fault: str | None = None
+
+
+def peak_per_minute(times: Iterable[float]) -> int:
+    """The most requests that arrived within any 60-second window (``times``: `RequestRecord.time`)."""
+    ordered, best, start = sorted(times), 0, 0
+    for end, t in enumerate(ordered):
+        while ordered[start] <= t - 60.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
 
 
 class RequestLog:

@@ -30,7 +30,7 @@ from gpuforge.config import MAX_SNAPSHOT_TIMEOUT_S, MIN_SNAPSHOT_TIMEOUT_S
 from gpuforge.do_client import ApiError, DoApi
 from gpuforge.durations import format_duration
 from gpuforge.errors import GpuForgeError
-from gpuforge.timemachine import SnapshotSettings, take_snapshot
+from gpuforge.timemachine import SnapshotFailed, SnapshotSettings, take_snapshot
 from gpuforge.timemachine.polling import PollPolicy, bounded, poll_interval
 
 app = typer.Typer(help="Take a snapshot of a droplet now.", no_args_is_help=True)
@@ -124,12 +124,21 @@ def take(
     settings = settings_for(droplet, name=name, live=live, timeout=float(limit), directory=str(snapshot_dir))
     label = f"droplet {droplet['id']} ({droplet['name']})"
     started = rt.clock.now()
+    was_on = droplet.get("status") == "active"
     with progress(rt.clock, f"Snapshot of {label}", err() if json_ else out()) as report:  # stdout: JSON only
-        outcome = take_snapshot(rt.core_api(), droplet["id"], settings, trigger="manual", clock=rt.clock,
-                                report=report, store=store)
+        try:
+            outcome = take_snapshot(rt.core_api(), droplet["id"], settings, trigger="manual", clock=rt.clock,
+                                    report=report, store=store)
+        except SnapshotFailed as failure:
+            if live or not was_on:
+                raise
+            raise GpuForgeError(
+                f"{failure.message}; the droplet may have been left powered off",
+                hint=f"{failure.hint}; power it back on with `doctl compute droplet-action power-on "
+                     f"{droplet['id']} --wait` once no action is running") from None
     if outcome.how == "droplet-gone":
         raise GpuForgeError(f"Droplet {droplet_ref} was deleted before its snapshot could start")
-    powered_on = not live and droplet.get("status") == "active"
+    powered_on = not live and was_on
     if powered_on:
         power_on(api, int(droplet["id"]), rt.clock)
     if json_:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from dosim import RealClock, Simulator
+from dosim.requestlog import peak_per_minute
 from gpuforge.timemachine import SnapshotSettings
 from tests.campaign.invariants import epoch, read_records, token_appears_nowhere
 from tests.campaign.stack import GPU_SIZE, IMAGE, REGION, Stack
@@ -25,16 +26,6 @@ GUARDS = 50
 PER_MINUTE = 250
 TIMEOUT = 240.0  # each guard's snapshotTimeout
 DURATIONS = {"snapshot": 2.0, "shutdown": 0.5, "power_off": 0.2}
-
-
-def peak_per_minute(times: list[float]) -> int:
-    """The most requests in any 60-second window."""
-    times, peak, start = sorted(times), 0, 0
-    for end, t in enumerate(times):
-        while times[start] <= t - 60.0:
-            start += 1
-        peak = max(peak, end - start + 1)
-    return peak
 
 
 def test_fifty_guards_deleting_at_once_ride_out_the_rate_limit(tmp_path: Path) -> None:

@@ -48,3 +48,12 @@ def test_take_failures_are_one_line(sim, gpuforge):
     sim.add_droplet("gpu-dev", region="nyc2")
     sim.faults.add("action_errored", action_type="snapshot")
     assert_one_line_error(gpuforge("snapshot", "take", "gpu-dev", "--live"), "failed", "doctl compute action get")
+
+
+def test_a_failed_take_says_the_droplet_may_be_left_off(sim, gpuforge):
+    droplet = sim.add_droplet("gpu-dev", region="nyc2")
+    sim.faults.add("action_errored", action_type="snapshot")
+    result = gpuforge("snapshot", "take", "gpu-dev")
+    assert_one_line_error(result, "may have been left powered off",
+                          f"doctl compute droplet-action power-on {droplet['id']}", "gpuforge snapshot take")
+    assert sim.droplets[droplet["id"]]["status"] == "off"

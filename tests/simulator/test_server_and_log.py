@@ -72,3 +72,11 @@ def test_running_by_hand_prints_the_exports_and_serves_until_interrupted():
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
         process.stdout.close()
+
+
+def test_peak_per_minute_counts_the_busiest_sixty_seconds() -> None:
+    from dosim.requestlog import peak_per_minute
+
+    assert peak_per_minute([]) == 0
+    assert peak_per_minute([0.0, 10.0, 59.9, 60.0, 61.0, 200.0]) == 4  # (1, 61]: 10, 59.9, 60, 61
+    assert peak_per_minute([5.0] * 7) == 7
