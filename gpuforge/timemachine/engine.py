@@ -321,7 +321,11 @@ class _Run:
         """The snapshot a completed action made: the droplet's snapshot created in the action's window."""
         start = parse_time(action["started_at"]) - CLOCK_SKEW_SECONDS
         end = parse_time(action.get("completed_at") or iso(self.clock.now())) + CLOCK_SKEW_SECONDS
-        snapshots = self._retry(lambda: self.api.droplet_snapshots(self.droplet_id))
+        try:
+            snapshots = self._retry(lambda: self.api.droplet_snapshots(self.droplet_id))
+        except NotFound:  # the droplet was deleted since; its snapshots outlive it
+            snapshots = [s for s in self._retry(self.api.droplet_snapshot_images)
+                         if str(s.get("resource_id")) == str(self.droplet_id)]
         inside = [s for s in snapshots if start <= parse_time(s["created_at"]) <= end]
         if not inside:
             return None

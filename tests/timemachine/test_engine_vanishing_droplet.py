@@ -27,3 +27,16 @@ def test_droplet_deleted_during_the_snapshot_is_not_reported_as_kept(world):
     assert action["status"] == "errored"
     assert not (world.directory.exists() and any(world.directory.iterdir()))
     assert any("was deleted while" in line for line in world.lines), world.lines
+
+
+def test_droplet_deleted_after_its_snapshot_completed_still_gets_the_record(world):
+    droplet = world.droplet(status="off")
+    # Completes at +600 s; the droplet goes half a second later, before the engine's next poll sees it.
+    world.sim.faults.add("droplet_vanishes", droplet_id=droplet["id"], at_time=world.clock.now() + 600.5)
+
+    outcome = world.take(droplet["id"])
+
+    assert droplet["id"] not in world.sim.droplets
+    assert outcome.how == "taken" and outcome.snapshot_id is not None and world.snapshot_posts() == 1
+    (path,) = world.directory.glob("*.json")
+    assert outcome.snapshot_id in path.read_text()
