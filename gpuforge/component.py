@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import pulumi
 import pulumi_digitalocean as digitalocean
 
-from gpuforge.cloudinit import CloudInitOptions, render_user_data
+from gpuforge.cloudinit import API_KEY_MAX_LENGTH, CloudInitOptions, render_user_data
 from gpuforge.config import LOCALAI_PORT, OLLAMA_PORT, DropletConfig, StackConfig
 from gpuforge.guard import SnapshotGuard
 from gpuforge.restore import RestorePoint
@@ -138,6 +138,9 @@ class GpuDroplet(pulumi.ComponentResource):
         options = cloud_init_options(cfg, size)
         user_data: pulumi.Input[str]
         if args.localai_api_key is not None and cfg.install_localai:
+            # Checked now, with the longest key allowed, so that a size error stops the preview in one
+            # line instead of failing later inside the secret's apply.
+            render_user_data(replace(options, localai_api_key="k" * API_KEY_MAX_LENGTH))
             user_data = pulumi.Output.secret(args.localai_api_key).apply(
                 lambda key: render_user_data(replace(options, localai_api_key=key))
             )

@@ -7,15 +7,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from gpuforge.errors import GpuForgeError
+
 GpuVendor = Literal["nvidia", "amd"]
 
 # Ollama names (llama3.2:3b, hf.co/user/repo:Q4_K_M) and LocalAI gallery ids (phi-2, localai@phi-2).
 # Nothing a shell would read specially: no spaces, quotes, ; $ ` \ or newlines.
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}")
+#: The longest API key accepted.
+API_KEY_MAX_LENGTH = 256
 # Base64 / hex / URL-safe tokens: safe unquoted in a systemd EnvironmentFile and an HTTP header.
-API_KEY = re.compile(r"[A-Za-z0-9._+/=-]{16,256}")
+API_KEY = re.compile(rf"[A-Za-z0-9._+/=-]{{16,{API_KEY_MAX_LENGTH}}}")
 # DigitalOcean droplet names.
 DROPLET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,254}")
+
+
+class CloudInitError(GpuForgeError, ValueError):
+    """A setting the renderer cannot use, or user data too large: one line for the user."""
 
 
 @dataclass(frozen=True)
@@ -42,22 +50,22 @@ class CloudInitOptions:
     def __post_init__(self) -> None:
         _check(DROPLET_NAME, self.droplet_name, "droplet_name", "letters, digits, '.' and '-'")
         if self.gpu_vendor not in ("nvidia", "amd"):
-            raise ValueError(f"gpu_vendor = {self.gpu_vendor!r} is not valid: 'nvidia' or 'amd'")
+            raise CloudInitError(f"gpu_vendor = {self.gpu_vendor!r} is not valid: 'nvidia' or 'amd'")
         for flag in ("install_ollama", "ollama_listen_public", "install_localai", "localai_listen_public"):
             if not isinstance(getattr(self, flag), bool):
-                raise ValueError(f"{flag} = {getattr(self, flag)!r} is not valid: true or false")
+                raise CloudInitError(f"{flag} = {getattr(self, flag)!r} is not valid: true or false")
         for field in ("ollama_models", "localai_models"):
             object.__setattr__(self, field, _models(field, getattr(self, field)))
         for field in ("ollama_port", "localai_port"):
             port = getattr(self, field)
             if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-                raise ValueError(f"{field} = {port!r} is not valid: a port number from 1 to 65535")
+                raise CloudInitError(f"{field} = {port!r} is not valid: a port number from 1 to 65535")
         if self.install_ollama and self.install_localai and self.ollama_port == self.localai_port:
-            raise ValueError(f"ollama_port and localai_port are both {self.ollama_port}: they must differ")
+            raise CloudInitError(f"ollama_port and localai_port are both {self.ollama_port}: they must differ")
         if self.localai_api_key is not None:
             if not isinstance(self.localai_api_key, str) or not API_KEY.fullmatch(self.localai_api_key):
                 # The key itself is never echoed: it is a secret.
-                raise ValueError(
+                raise CloudInitError(
                     "localai_api_key is not valid: 16 to 256 characters from A-Z a-z 0-9 . _ + / = -"
                     " (for example `openssl rand -hex 32`)"
                 )
@@ -65,12 +73,12 @@ class CloudInitOptions:
 
 def _check(pattern: re.Pattern[str], value: object, field: str, allowed: str) -> None:
     if not isinstance(value, str) or not pattern.fullmatch(value):
-        raise ValueError(f"{field} = {value!r} is not valid: {allowed}")
+        raise CloudInitError(f"{field} = {value!r} is not valid: {allowed}")
 
 
 def _models(field: str, models: Sequence[str]) -> tuple[str, ...]:
     if isinstance(models, str) or not isinstance(models, Sequence):
-        raise ValueError(f"{field} = {models!r} is not valid: a list of model names")
+        raise CloudInitError(f"{field} = {models!r} is not valid: a list of model names")
     for name in models:
         _check(
             MODEL_NAME,

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .options import CloudInitOptions
+from .options import CloudInitError, CloudInitOptions
 
 USER_DATA_LIMIT_BYTES = 65536
 """DigitalOcean's limit on a droplet's user data."""
@@ -30,7 +30,7 @@ class _File:
 
 
 def render_user_data(opts: CloudInitOptions) -> str:
-    """The ``#cloud-config`` document for ``opts``; ValueError if over USER_DATA_LIMIT_BYTES."""
+    """The ``#cloud-config`` document for ``opts``; :class:`CloudInitError` if over USER_DATA_LIMIT_BYTES."""
     doc: dict[str, Any] = {
         "package_update": True,
         # Never upgrade: an upgrade could replace the GPU drivers the base image ships.
@@ -45,7 +45,7 @@ def render_user_data(opts: CloudInitOptions) -> str:
     text = "#cloud-config\n" + yaml.dump(doc, Dumper=_Dumper, sort_keys=False, width=1000)
     size = len(text.encode())
     if size > USER_DATA_LIMIT_BYTES:
-        raise ValueError(
+        raise CloudInitError(
             f"cloud-init user data for droplet {opts.droplet_name!r} is {size} bytes, over"
             f" DigitalOcean's limit of {USER_DATA_LIMIT_BYTES} bytes: list fewer or shorter models"
         )

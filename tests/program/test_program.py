@@ -198,3 +198,12 @@ def test_without_api_key_the_user_data_is_plain_and_holds_no_key(run_program):
     (droplet,) = run_program("dev").mocks.of_type(DROPLET)
     assert isinstance(droplet.inputs["userData"], str)
     assert not re.search(r"^\s*(LOCALAI_)?API_KEY=", droplet.inputs["userData"], flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("with_key", [False, True])
+def test_user_data_over_the_limit_fails_at_preview_with_one_line(run_program, with_key):
+    models = [f"hf.co/{'m' * 180}/{n}" for n in range(400)]  # valid names, far over 64 KiB together
+    overrides = {"ollamaModels": models, **({"localaiApiKey": "sk-test-0123456789abcdef"} if with_key else {})}
+    with pytest.raises(pulumi.RunError) as err:
+        run_program("dev", overrides)
+    assert "over DigitalOcean's limit of 65536 bytes" in str(err.value) and "\n" not in str(err.value)
