@@ -308,16 +308,14 @@ _STACK_KEYS: tuple[KeySpec, ...] = (
 #: Every ``gpuforge:`` key the program reads, in documentation order.
 KEYS: dict[str, KeySpec] = {spec.key: spec for spec in (*_DROPLET_KEYS, *_STACK_KEYS)}
 
-_FIELD_OF = {
-    "gpuSize": "gpu_size", "sshKeys": "ssh_keys", "vpcUuid": "vpc_uuid", "backupPlan": "backup_plan",
-    "backupWeekday": "backup_weekday", "backupHour": "backup_hour", "installOllama": "install_ollama",
-    "ollamaModels": "ollama_models", "installLocalai": "install_localai", "localaiModels": "localai_models",
-    "allowedSshCidrs": "allowed_ssh_cidrs", "allowedApiCidrs": "allowed_api_cidrs",
-    "createSnapshotOnDestroy": "create_snapshot_on_destroy", "snapshotName": "snapshot_name",
-    "snapshotTimeout": "snapshot_timeout_seconds", "snapshotPowerOff": "snapshot_power_off",
-    "snapshotDirectory": "snapshot_directory", "onSnapshotFailure": "on_snapshot_failure",
-    "snapshotRetention": "snapshot_retention", "restoreFrom": "restore_from",
-}
+_CAMEL_HUMP = re.compile(r"(?<!^)(?=[A-Z])")
+#: Where a key's field name is not simply its snake_case spelling.
+_FIELD_EXCEPTIONS = {"snapshotTimeout": "snapshot_timeout_seconds"}
+
+
+def _field_of(key: str) -> str:
+    """The ``DropletConfig`` field of a droplet key: ``gpuSize`` → ``gpu_size``."""
+    return _FIELD_EXCEPTIONS.get(key) or _CAMEL_HUMP.sub("_", key).lower()
 
 
 def _did_you_mean(key: str, known: list[str]) -> str:
@@ -341,7 +339,7 @@ def _droplet(values: Mapping[str, Any], *, where: str, stack: str) -> DropletCon
     parsed: dict[str, Any] = {}
     for spec in _DROPLET_KEYS:
         raw = values.get(spec.key, spec.default)
-        parsed[_FIELD_OF.get(spec.key, spec.key)] = spec.parse(f"{where}{spec.key}", raw)
+        parsed[_field_of(spec.key)] = spec.parse(f"{where}{spec.key}", raw)
     if not parsed["name"]:
         parsed["name"] = f"gpuforge-{stack}"[:63].rstrip("-.")
     if parsed["backups"] is False:

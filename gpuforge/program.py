@@ -27,9 +27,9 @@ def read_namespace(namespace: str = NAMESPACE) -> dict[str, Any]:
     return {key[len(prefix):]: value for key, value in merged.items() if key.startswith(prefix)}
 
 
-def _warn_about_choices(stack: StackConfig, catalog: SizeCatalog | None) -> None:
-    for droplet in stack.droplets:
-        size = catalog.sizes.get(droplet.gpu_size) if catalog else None
+def _warn_about_choices(args: list[GpuDropletArgs]) -> None:
+    for arg in args:
+        droplet, stack, size = arg.droplet, arg.stack, arg.size
         if not droplet.ssh_keys:
             pulumi.log.warn(f"{droplet.name}: no sshKeys configured; you will not be able to log in with a key.")
         if droplet.allowed_api_cidrs:
@@ -52,7 +52,7 @@ def build(stack: StackConfig, catalog: SizeCatalog | None, lookup: Lookup,
             pulumi.log.warn(plan.warning)
         args.append(GpuDropletArgs(droplet=droplet, stack=stack, size=size, image=plan.image,
                                    restored_from=plan.point, localai_api_key=localai_api_key))
-    _warn_about_choices(stack, catalog)
+    _warn_about_choices(args)
     return {arg.droplet.name: GpuDroplet(arg.droplet.name, arg) for arg in args}
 
 

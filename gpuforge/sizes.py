@@ -52,20 +52,10 @@ class SizeCatalog:
     @classmethod
     def from_api(cls, sizes: Iterable[Mapping[str, Any]]) -> SizeCatalog:
         """From ``GET /v2/sizes`` bodies (``gpu_info`` is an object there)."""
-        infos = {}
-        for size in sizes:
-            gpu = size.get("gpu_info") or {}
-            infos[size["slug"]] = SizeInfo(
-                slug=size["slug"],
-                price_hourly=float(size.get("price_hourly") or 0.0),
-                price_monthly=float(size.get("price_monthly") or 0.0),
-                regions=tuple(size.get("regions") or ()),
-                available=bool(size.get("available", True)),
-                gpu_count=int(gpu.get("count") or 0),
-                gpu_model=str(gpu.get("model") or ""),
-                disk_gb=int(size.get("disk") or 0),
-            )
-        return cls(infos)
+        return cls({size["slug"]: _size_info(
+            size["slug"], size.get("price_hourly"), size.get("price_monthly"), size.get("regions"),
+            size.get("available", True), size.get("gpu_info") or {}, size.get("disk"),
+        ) for size in sizes})
 
     @classmethod
     def from_pulumi(cls, sizes: Iterable[Any]) -> SizeCatalog:
@@ -73,17 +63,9 @@ class SizeCatalog:
         infos = {}
         for size in sizes:
             gpus = list(getattr(size, "gpu_infos", None) or [])
-            gpu = gpus[0] if gpus else None
-            infos[size.slug] = SizeInfo(
-                slug=size.slug,
-                price_hourly=float(size.price_hourly or 0.0),
-                price_monthly=float(size.price_monthly or 0.0),
-                regions=tuple(size.regions or ()),
-                available=bool(size.available),
-                gpu_count=int(getattr(gpu, "count", 0) or 0),
-                gpu_model=str(getattr(gpu, "model", "") or ""),
-                disk_gb=int(size.disk or 0),
-            )
+            gpu = {"count": getattr(gpus[0], "count", 0), "model": getattr(gpus[0], "model", "")} if gpus else {}
+            infos[size.slug] = _size_info(size.slug, size.price_hourly, size.price_monthly, size.regions,
+                                          size.available, gpu, size.disk)
         return cls(infos)
 
     def gpu_sizes_in(self, region: str) -> list[str]:
@@ -92,6 +74,21 @@ class SizeCatalog:
 
     def regions_of(self, slug: str) -> list[str]:
         return sorted(self.sizes[slug].regions) if slug in self.sizes else []
+
+
+def _size_info(slug: str, price_hourly: Any, price_monthly: Any, regions: Any, available: Any,
+               gpu: Mapping[str, Any], disk: Any) -> SizeInfo:
+    """One size from either source's fields, missing values as zero, empty or false."""
+    return SizeInfo(
+        slug=slug,
+        price_hourly=float(price_hourly or 0.0),
+        price_monthly=float(price_monthly or 0.0),
+        regions=tuple(regions or ()),
+        available=bool(available),
+        gpu_count=int(gpu.get("count") or 0),
+        gpu_model=str(gpu.get("model") or ""),
+        disk_gb=int(disk or 0),
+    )
 
 
 def check_size(droplet: DropletConfig, catalog: SizeCatalog | None, *, where: str = "") -> SizeInfo | None:
