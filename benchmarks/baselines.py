@@ -38,8 +38,9 @@ def state_change_conf_waits(delay: float = 10.0, min_timeout: float = 3.0, ceili
         yield wait
 
 
-def poll_until_done(api: DoApi, droplet_id: int, name: str, clock: Any, waits: Waits,
-                    limit: float = 4 * 3600.0) -> dict[str, Any]:
+def poll_until_done(
+    api: DoApi, droplet_id: int, name: str, clock: Any, waits: Waits, limit: float = 4 * 3600.0
+) -> dict[str, Any]:
     """Post the snapshot, then sleep/GET along ``waits`` until the action ends (or ``limit`` passes)."""
     action = api.post_action(droplet_id, {"type": "snapshot", "name": name})
     give_up = clock.now() + limit

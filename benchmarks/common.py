@@ -53,7 +53,7 @@ class Result:
     def render(self) -> str:
         cells = [self.columns] + [[_cell(v) for v in row] for row in self.rows]
         widths = [max(len(r[i]) for r in cells) for i in range(len(self.columns))]
-        line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+        line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"  # noqa: E731
         out = [f"## {self.title}", "", line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
         out += [line(r) for r in cells[1:]]
         out += [""] + [f"- {t.verdict}: {t.name} (measured {t.measured})" for t in self.targets]
@@ -97,8 +97,12 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "load_average_1m": round(os.getloadavg()[0], 2)}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
 
 
 @contextmanager
@@ -147,8 +151,10 @@ def main(run: Callable[[], list[Result]], description: str | None, *, echo: bool
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     args = parser.parse_args()
     facts = machine()
-    print(f"machine: {facts['nproc']} cores, {facts['cpu']}, Python {facts['python']}, "
-          f"load {facts['load_average_1m']}\n", flush=True)
+    print(
+        f"machine: {facts['nproc']} cores, {facts['cpu']}, Python {facts['python']}, load {facts['load_average_1m']}\n",
+        flush=True,
+    )
     results = run()
     for result in results if echo else ():
         print(result.render(), flush=True)

@@ -32,8 +32,11 @@ def most_at_once(requests: list[Any], droplet_ids: list[int]) -> int:
 
 
 def destroy(size: int) -> dict[str, Any]:
-    with simulator(durations=DURATIONS, rate_limiting=True, rate_limit_per_minute=LIMIT_PER_MINUTE) as sim, \
-            scratch() as cwd, dynamic_host(sim, cwd) as host:
+    with (
+        simulator(durations=DURATIONS, rate_limiting=True, rate_limit_per_minute=LIMIT_PER_MINUTE) as sim,
+        scratch() as cwd,
+        dynamic_host(sim, cwd) as host,
+    ):
         droplets = [sim.add_droplet(f"fleet-{i:02d}", region="nyc2") for i in range(size)]
         states = [host.create(host.check(real_guard_inputs("dev", str(d["id"]), d["name"]))) for d in droplets]
         started = time.monotonic()
@@ -47,7 +50,9 @@ def destroy(size: int) -> dict[str, Any]:
         wall = time.monotonic() - started
         requests = sim.requests
         return {
-            "wall": wall, "failed": failed, "requests": len(requests),
+            "wall": wall,
+            "failed": failed,
+            "requests": len(requests),
             "peak": peak_per_minute([r.time for r in requests]),
             "peak_accepted": peak_per_minute([r.time for r in requests if r.status != 429]),
             "refused": sum(1 for r in requests if r.status == 429),
@@ -57,21 +62,51 @@ def destroy(size: int) -> dict[str, Any]:
 
 
 def run() -> list[Result]:
-    result = Result("Fleet destroy: concurrent Delete RPCs on one dynamic provider host",
-                    ["guards", "wall s", "x single", "most at once", "requests", "peak req/min (all)",
-                     "peak req/min (accepted)", "429s", "snapshots", "failed deletes"])
+    result = Result(
+        "Fleet destroy: concurrent Delete RPCs on one dynamic provider host",
+        [
+            "guards",
+            "wall s",
+            "x single",
+            "most at once",
+            "requests",
+            "peak req/min (all)",
+            "peak req/min (accepted)",
+            "429s",
+            "snapshots",
+            "failed deletes",
+        ],
+    )
     measured = {size: destroy(size) for size in FLEETS}
     single = measured[1]["wall"]
     for size, m in measured.items():
-        result.rows.append([size, m["wall"], m["wall"] / single, m["at_once"], m["requests"], m["peak"],
-                            m["peak_accepted"], m["refused"], m["snapshots"], m["failed"]])
+        result.rows.append(
+            [
+                size,
+                m["wall"],
+                m["wall"] / single,
+                m["at_once"],
+                m["requests"],
+                m["peak"],
+                m["peak_accepted"],
+                m["refused"],
+                m["snapshots"],
+                m["failed"],
+            ]
+        )
     eight, many = measured[8], measured[32]
     result.targets += [
-        Target("fleet of 8: wall time within 1.2x of a single snapshot", f"{eight['wall'] / single:.2f}x",
-               eight["wall"] <= 1.2 * single),
-        Target("fleet of 32: no rate-limited request reaches the user as an error",
-               f"{many['refused']} 429s, {many['failed']} failed deletes, {many['snapshots']}/32 snapshots, "
-               f"wall {many['wall']:.0f} s", many["failed"] == 0 and many["snapshots"] == 32),
+        Target(
+            "fleet of 8: wall time within 1.2x of a single snapshot",
+            f"{eight['wall'] / single:.2f}x",
+            eight["wall"] <= 1.2 * single,
+        ),
+        Target(
+            "fleet of 32: no rate-limited request reaches the user as an error",
+            f"{many['refused']} 429s, {many['failed']} failed deletes, {many['snapshots']}/32 snapshots, "
+            f"wall {many['wall']:.0f} s",
+            many["failed"] == 0 and many["snapshots"] == 32,
+        ),
     ]
     result.notes += [
         f"real time; simulated snapshot {DURATIONS['snapshot']:g} s, shutdown {DURATIONS['shutdown']:g} s, "

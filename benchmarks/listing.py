@@ -30,11 +30,18 @@ def seed(sim, count: int) -> None:
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(when))
         kind = rng.random()
         if kind < 0.1:
-            sim.add_snapshot(name=f"manual-backup-{n}", created_at=when, droplet_name="by-hand", regions=["nyc2"],
-                             min_disk_size=720)
+            sim.add_snapshot(
+                name=f"manual-backup-{n}", created_at=when, droplet_name="by-hand", regions=["nyc2"], min_disk_size=720
+            )
         elif kind < 0.2:
-            sim.add_snapshot(400_900_000 + n, name=f"gone-{n}-snapshot-{stamp}", created_at=when,
-                             droplet_name=f"gone-{n}", regions=["nyc2"], min_disk_size=720)
+            sim.add_snapshot(
+                400_900_000 + n,
+                name=f"gone-{n}-snapshot-{stamp}",
+                created_at=when,
+                droplet_name=f"gone-{n}",
+                regions=["nyc2"],
+                min_disk_size=720,
+            )
         else:
             droplet = rng.choice(droplets)
             sim.add_snapshot(droplet["id"], name=f"{droplet['name']}-snapshot-{stamp}", created_at=when)
@@ -46,14 +53,21 @@ def list_once(sim, mode: list[str]) -> tuple[int, float, int]:
     before = len(sim.requests)
     with scratch() as cwd:
         started = time.perf_counter()
-        done = subprocess.run([GPUFORGE, "snapshots", "list", *mode], cwd=cwd, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=600)
+        done = subprocess.run(
+            [GPUFORGE, "snapshots", "list", *mode],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=600,
+        )
         return len(sim.requests) - before, time.perf_counter() - started, done.returncode
 
 
 def run() -> list[Result]:
-    result = Result("Listing at scale: gpuforge snapshots list",
-                    ["snapshots", "output", "requests", "wall s", "exit status"])
+    result = Result(
+        "Listing at scale: gpuforge snapshots list", ["snapshots", "output", "requests", "wall s", "exit status"]
+    )
     for count in SIZES:
         with simulator(rate_limiting=True) as sim:
             seed(sim, count)
@@ -61,8 +75,13 @@ def run() -> list[Result]:
                 requests, seconds, status = list_once(sim, mode)
                 result.rows.append([count, name, requests, seconds, status])
                 if count == 10_000:
-                    result.targets.append(Target(f"listing 10,000 snapshots ({name}): at most 51 requests",
-                                                 f"{requests} requests, exit {status}", requests <= 51 and status == 0))
+                    result.targets.append(
+                        Target(
+                            f"listing 10,000 snapshots ({name}): at most 51 requests",
+                            f"{requests} requests, exit {status}",
+                            requests <= 51 and status == 0,
+                        )
+                    )
     result.notes.append("wall s: the whole `gpuforge` process (start-up included), rate limiter on")
     return [result]
 

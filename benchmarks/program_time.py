@@ -33,14 +33,19 @@ def run() -> list[Result]:
         for name, code in COMMANDS.items():
             samples[name].append(timed(code))
     bare = median(samples[BARE])
-    result = Result("Program time: whole process under mocks vs a bare provider import",
-                    ["process", "runs", "median s", "min s", "x bare import"])
+    result = Result(
+        "Program time: whole process under mocks vs a bare provider import",
+        ["process", "runs", "median s", "min s", "x bare import"],
+    )
     for name, values in samples.items():
         result.rows.append([name, len(values), median(values), min(values), median(values) / bare])
     for stack in ("dev", "prod"):
         ratio = median(samples[f"program under mocks, {stack}"]) / bare
-        result.targets.append(Target(f"program under mocks ({stack}) within 1.5x of the bare provider import",
-                                     f"{ratio:.2f}x", ratio <= 1.5))
+        result.targets.append(
+            Target(
+                f"program under mocks ({stack}) within 1.5x of the bare provider import", f"{ratio:.2f}x", ratio <= 1.5
+            )
+        )
     result.notes.append(f"{ROUNDS} interleaved rounds; wall time of each process from spawn to exit")
     return [result]
 

@@ -58,8 +58,9 @@ def one_run(strategy: str, duration: float, *, real_time: bool) -> Run:
         started = time.perf_counter()
         if strategy == GUARD:
             settings = SnapshotSettings("bench-droplet", directory=str(directory), timeout_seconds=3 * duration + 600)
-            take_snapshot(api, droplet["id"], settings, clock=SystemClock() if real_time else clock,
-                          report=lambda _line: None)
+            take_snapshot(
+                api, droplet["id"], settings, clock=SystemClock() if real_time else clock, report=lambda _line: None
+            )
         else:
             poll_until_done(api, droplet["id"], "bench-snapshot", clock, STRATEGIES[strategy])
         wall, returned = time.perf_counter() - started, clock.now()
@@ -73,34 +74,58 @@ def one_run(strategy: str, duration: float, *, real_time: bool) -> Run:
 
 def row(strategy: str, clock: str, label: str, runs: list[Run]) -> list[object]:
     latencies = [r.latency for r in runs]
-    return [strategy, clock, label, len(runs), median(latencies), percentile(latencies, 0.95),
-            median([r.requests for r in runs]), median([r.polls for r in runs]), median([r.overhead_ms for r in runs])]
+    return [
+        strategy,
+        clock,
+        label,
+        len(runs),
+        median(latencies),
+        percentile(latencies, 0.95),
+        median([r.requests for r in runs]),
+        median([r.polls for r in runs]),
+        median([r.overhead_ms for r in runs]),
+    ]
 
 
 def run() -> list[Result]:
-    result = Result("Snapshot wait: detection latency and requests per snapshot",
-                    ["strategy", "clock", "snapshot", "runs", "p50 latency s", "p95 latency s",
-                     "requests/snapshot", "polls", "own work ms"])
+    result = Result(
+        "Snapshot wait: detection latency and requests per snapshot",
+        [
+            "strategy",
+            "clock",
+            "snapshot",
+            "runs",
+            "p50 latency s",
+            "p95 latency s",
+            "requests/snapshot",
+            "polls",
+            "own work ms",
+        ],
+    )
     loop = next(iter(STRATEGIES))
     for label, nominal in SIMULATED:
         durations = jittered(nominal, RUNS)
-        measured = {name: [one_run(name, d, real_time=False) for d in durations]
-                    for name in (GUARD, *STRATEGIES)}
+        measured = {name: [one_run(name, d, real_time=False) for d in durations] for name in (GUARD, *STRATEGIES)}
         result.rows += [row(name, "simulated", label, runs) for name, runs in measured.items()]
         p50 = median([r.latency for r in measured[GUARD]])
         limit = detection_limit(nominal)
-        result.targets.append(Target(f"guard detection p50 <= {limit:g} s for {label} snapshots",
-                                     f"{p50:.2f} s", p50 <= limit))
+        result.targets.append(
+            Target(f"guard detection p50 <= {limit:g} s for {label} snapshots", f"{p50:.2f} s", p50 <= limit)
+        )
         if nominal >= 600:
             ours, theirs = (median([r.requests for r in measured[n]]) for n in (GUARD, loop))
-            result.targets.append(Target(f"guard requests < the 30 s loop's for {label} snapshots",
-                                         f"{ours:g} vs {theirs:g}", ours < theirs))
+            result.targets.append(
+                Target(
+                    f"guard requests < the 30 s loop's for {label} snapshots", f"{ours:g} vs {theirs:g}", ours < theirs
+                )
+            )
     for label, nominal in REAL_TIME:
         runs = [one_run(GUARD, d, real_time=True) for d in jittered(nominal, REAL_RUNS)]
         result.rows.append(row(GUARD, "real", label, runs))
         p50 = median([r.latency for r in runs])
-        result.targets.append(Target(f"guard detection p50 <= 2 s for {label} snapshots on real time",
-                                     f"{p50:.2f} s", p50 <= 2.0))
+        result.targets.append(
+            Target(f"guard detection p50 <= 2 s for {label} snapshots on real time", f"{p50:.2f} s", p50 <= 2.0)
+        )
     result.notes += [
         f"{RUNS} runs per simulated duration, {REAL_RUNS} on real time, each duration jittered ±{JITTER:.0%} (seed {SEED})",
         "requests/snapshot: every request of the run (the guard also looks the droplet up, shuts it down and "

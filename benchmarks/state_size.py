@@ -18,18 +18,28 @@ def size(value: object) -> int:
 
 
 def run() -> list[Result]:
-    result = Result("State size: the guard's provider blob and state entry",
-                    ["stack", "blob bytes", "outputs JSON bytes", "inputs + outputs JSON bytes"])
+    result = Result(
+        "State size: the guard's provider blob and state entry",
+        ["stack", "blob bytes", "outputs JSON bytes", "inputs + outputs JSON bytes"],
+    )
     with simulator(rate_limiting=False) as sim, scratch() as cwd, dynamic_host(sim, cwd) as host:
         for stack, name in STACKS.items():
             inputs = real_guard_inputs(stack, DROPLET_ID, name)
             resource_id, outputs = host.create(host.check(inputs))
             blob = len(outputs["__provider"].encode())
-            result.rows.append([stack, blob, size({"id": resource_id, "outputs": outputs}),
-                                size({"id": resource_id, "inputs": inputs, "outputs": outputs})])
+            result.rows.append(
+                [
+                    stack,
+                    blob,
+                    size({"id": resource_id, "outputs": outputs}),
+                    size({"id": resource_id, "inputs": inputs, "outputs": outputs}),
+                ]
+            )
             result.targets.append(Target(f"provider blob under 1 KB ({stack})", f"{blob} bytes", blob < 1024))
-    result.notes.append("outputs JSON: the id and the outputs Create returned (blob included), compact JSON; "
-                        "Pulumi's state keeps inputs and outputs, hence the last column")
+    result.notes.append(
+        "outputs JSON: the id and the outputs Create returned (blob included), compact JSON; "
+        "Pulumi's state keeps inputs and outputs, hence the last column"
+    )
     return [result]
 
 

@@ -25,8 +25,14 @@ def seed_demo(sim: Simulator) -> None:
     now = sim.clock.now()
     for days_ago in (9, 4, 1):
         sim.add_snapshot(droplet["id"], created_at=now - days_ago * DAY, tags=["gpuforge"])
-    sim.add_snapshot(droplet_id=400_000_000, droplet_name="gpu-old", created_at=now - 30 * DAY,
-                     regions=["tor1"], min_disk_size=720, tags=["gpuforge"])
+    sim.add_snapshot(
+        droplet_id=400_000_000,
+        droplet_name="gpu-old",
+        created_at=now - 30 * DAY,
+        regions=["tor1"],
+        min_disk_size=720,
+        tags=["gpuforge"],
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -36,14 +42,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token", default="sim-token")
     parser.add_argument("--read-only-token", default="sim-ro-token")
     parser.add_argument("--no-rate-limit", action="store_true", help="never answer 429")
-    parser.add_argument("--duration", type=_duration, action="append", default=[], metavar="TYPE=SECONDS",
-                        help="how long an action type takes, e.g. snapshot=60 (repeatable)")
+    parser.add_argument(
+        "--duration",
+        type=_duration,
+        action="append",
+        default=[],
+        metavar="TYPE=SECONDS",
+        help="how long an action type takes, e.g. snapshot=60 (repeatable)",
+    )
     parser.add_argument("--seed-demo", action="store_true", help="seed a demo droplet and snapshots")
     args = parser.parse_args(argv)
 
-    sim = Simulator(RealClock(), token=args.token, read_only_token=args.read_only_token,
-                    rate_limiting=not args.no_rate_limit, durations=dict(args.duration),
-                    host=args.host, port=args.port)
+    sim = Simulator(
+        RealClock(),
+        token=args.token,
+        read_only_token=args.read_only_token,
+        rate_limiting=not args.no_rate_limit,
+        durations=dict(args.duration),
+        host=args.host,
+        port=args.port,
+    )
     if args.seed_demo:
         seed_demo(sim)
     with sim:

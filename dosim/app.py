@@ -30,9 +30,17 @@ FAULT_ERRORS = {
 class App:
     """Answers one request at a time (thread-safe); `None` means: drop the connection."""
 
-    def __init__(self, state: State, faults: Faults, limiter: RateLimiter, log: RequestLog,
-                 router: Router, token: str, read_only_token: str | None,
-                 real_sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        state: State,
+        faults: Faults,
+        limiter: RateLimiter,
+        log: RequestLog,
+        router: Router,
+        token: str,
+        read_only_token: str | None,
+        real_sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.state = state
         self.faults = faults
         self.limiter = limiter
@@ -58,8 +66,11 @@ class App:
             answer = self._serve(method, url.path, query, body, token)
             if fault is not None:
                 answer = self._fault_answer(fault, token)
-        self.log.append(RequestRecord(method, url.path, query, body, answer.status if answer else None,
-                                      arrived, fault.kind if fault else None))
+        self.log.append(
+            RequestRecord(
+                method, url.path, query, body, answer.status if answer else None, arrived, fault.kind if fault else None
+            )
+        )
         for droplet_id in self.faults.request_answered():
             with self.state.session() as state:
                 state.vanish(droplet_id)
@@ -82,7 +93,7 @@ class App:
                 answer = handler(self.state, request)
         except ApiError as error:
             return _error(error, verdict.headers)
-        except Exception:  # a simulator bug: answer like the real API would, and show it
+        except Exception:  # noqa: BLE001 -- a simulator bug: answer like the real API would, and show it
             traceback.print_exc()
             return _error(FAULT_ERRORS["500"], verdict.headers)
         answer.headers.update(verdict.headers)

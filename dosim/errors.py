@@ -33,8 +33,9 @@ def bad_request(message: str) -> ApiError:
 
 def tag_bad_request(message: str) -> ApiError:
     """The tags API's own 400 shape: `{"error", "messages", "root_causes"}`."""
-    return ApiError(400, "bad_request", message,
-                    {"error": "bad_request", "messages": [message], "root_causes": [message]})
+    return ApiError(
+        400, "bad_request", message, {"error": "bad_request", "messages": [message], "root_causes": [message]}
+    )
 
 
 def int_id(raw: object) -> int:

@@ -56,10 +56,21 @@ class Faults:
         self._lock = threading.Lock()
         self.rules: list[Fault] = []
 
-    def add(self, kind: str, route: str | None = None, *, times: int | None = None,
-            probability: float | None = None, delay: float = 1.0, retry_after: int = 1,
-            applied: bool = False, action_type: str | None = None, droplet_id: int | None = None,
-            after_requests: int | None = None, at_time: float | None = None) -> Fault:
+    def add(
+        self,
+        kind: str,
+        route: str | None = None,
+        *,
+        times: int | None = None,
+        probability: float | None = None,
+        delay: float = 1.0,
+        retry_after: int = 1,
+        applied: bool = False,
+        action_type: str | None = None,
+        droplet_id: int | None = None,
+        after_requests: int | None = None,
+        at_time: float | None = None,
+    ) -> Fault:
         """Add a rule. Without `times` or `probability` it fires once; with only `probability`, forever."""
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(KINDS)}")
@@ -71,8 +82,19 @@ class Faults:
             raise ValueError("after_requests must be at least 1 (use Simulator.delete_droplet_now for now)")
         if times is None and probability is None:
             times = 1
-        fault = Fault(kind, route, times, probability, delay, retry_after, applied, action_type,
-                      droplet_id, after_requests, at_time)
+        fault = Fault(
+            kind,
+            route,
+            times,
+            probability,
+            delay,
+            retry_after,
+            applied,
+            action_type,
+            droplet_id,
+            after_requests,
+            at_time,
+        )
         with self._lock:
             self.rules.append(fault)
         if kind == VANISH and at_time is not None:

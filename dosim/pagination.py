@@ -38,5 +38,5 @@ def paginate(items: Sequence[T], req: ApiRequest) -> tuple[list[T], dict[str, An
         pages.update(first=url(1), prev=url(min(page - 1, last)))
     if page < last:
         pages.update(next=url(page + 1), last=url(last))
-    chunk = list(items[(page - 1) * per_page: page * per_page])
+    chunk = list(items[(page - 1) * per_page : page * per_page])
     return chunk, {"links": {"pages": pages}, "meta": {"total": len(items)}}

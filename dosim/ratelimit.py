@@ -70,6 +70,8 @@ class RateLimiter:
 
     def _headers(self, hour: deque[float], now: float) -> dict[str, str]:
         reset = hour[0] + HOUR if hour else now
-        return {"ratelimit-limit": str(self.per_hour),
-                "ratelimit-remaining": str(max(0, self.per_hour - len(hour))),
-                "ratelimit-reset": str(math.ceil(reset))}
+        return {
+            "ratelimit-limit": str(self.per_hour),
+            "ratelimit-remaining": str(max(0, self.per_hour - len(hour))),
+            "ratelimit-reset": str(math.ceil(reset)),
+        }

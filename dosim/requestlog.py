@@ -52,12 +52,20 @@ class RequestLog:
         with self._lock:
             self._records.clear()
 
-    def find(self, method: str | None = None, route: str | None = None, body_type: str | None = None,
-             status: int | None = None) -> list[RequestRecord]:
+    def find(
+        self,
+        method: str | None = None,
+        route: str | None = None,
+        body_type: str | None = None,
+        status: int | None = None,
+    ) -> list[RequestRecord]:
         """Records matching all given filters; `route` is a template such as `/v2/droplets/{id}`."""
         pattern = RoutePattern(route) if route else None
-        return [r for r in self.records()
-                if (method is None or r.method == method.upper())
-                and (pattern is None or pattern.match(r.method, r.path) is not None)
-                and (body_type is None or (isinstance(r.body, dict) and r.body.get("type") == body_type))
-                and (status is None or r.status == status)]
+        return [
+            r
+            for r in self.records()
+            if (method is None or r.method == method.upper())
+            and (pattern is None or pattern.match(r.method, r.path) is not None)
+            and (body_type is None or (isinstance(r.body, dict) and r.body.get("type") == body_type))
+            and (status is None or r.status == status)
+        ]

@@ -62,8 +62,7 @@ class Simulator:
         self.faults = Faults(seed, self._schedule_vanish)
         self.rate_limiter = RateLimiter(self.clock, rate_limit_per_minute, rate_limit_per_hour, rate_limiting)
         self.log = RequestLog()
-        self._app = App(self._state, self.faults, self.rate_limiter, self.log, build_router(), token,
-                        read_only_token)
+        self._app = App(self._state, self.faults, self.rate_limiter, self.log, build_router(), token, read_only_token)
         self._server: SimHTTPServer | None = None
 
     # lifecycle
@@ -74,8 +73,12 @@ class Simulator:
             self._server = SimHTTPServer(self.host, self.port, self._app)
             self.port = self._server.server_address[1]
             self._app.base_url = self.url
-            threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                             name=f"dosim:{self.port}", daemon=True).start()
+            threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"dosim:{self.port}",
+                daemon=True,
+            ).start()
         return self
 
     def stop(self) -> None:
@@ -86,8 +89,9 @@ class Simulator:
     def __enter__(self) -> Simulator:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     @property
@@ -102,9 +106,15 @@ class Simulator:
 
     # seeding
 
-    def add_droplet(self, name: str, size: str = "gpu-h100x1-80gb", region: str | None = None,
-                    image: str | int | None = None, status: str = "active",
-                    tags: list[str] | None = None) -> JSON:
+    def add_droplet(
+        self,
+        name: str,
+        size: str = "gpu-h100x1-80gb",
+        region: str | None = None,
+        image: str | int | None = None,
+        status: str = "active",
+        tags: list[str] | None = None,
+    ) -> JSON:
         """Create a droplet directly (as the API shows it). Without `region`, the size's first one;
         without `image`, the size's usual base image; `status="new"` starts a `create` action."""
         if size not in SIZES_BY_SLUG:
@@ -113,10 +123,17 @@ class Simulator:
             droplet = state.create_droplet(name, size, region, image or default_image(size), tags, status)
             return state.view(droplet)
 
-    def add_snapshot(self, droplet_id: int | None = None, name: str | None = None,
-                     created_at: str | float | None = None, size_gigabytes: float | None = None,
-                     tags: list[str] | None = None, droplet_name: str | None = None,
-                     regions: list[str] | None = None, min_disk_size: int | None = None) -> JSON:
+    def add_snapshot(
+        self,
+        droplet_id: int | None = None,
+        name: str | None = None,
+        created_at: str | float | None = None,
+        size_gigabytes: float | None = None,
+        tags: list[str] | None = None,
+        droplet_name: str | None = None,
+        regions: list[str] | None = None,
+        min_disk_size: int | None = None,
+    ) -> JSON:
         """Seed a finished snapshot (as `/v2/snapshots` shows it) of a droplet, existing or not.
 
         For a droplet that exists, regions, disk and size come from it unless given; otherwise
@@ -126,8 +143,9 @@ class Simulator:
             droplet = state.droplets.get(droplet_id) if droplet_id is not None else None
             when = self.clock.now() if created_at is None else _epoch(created_at)
             source = droplet.name if droplet else droplet_name or "droplet"
-            snap = state.add_snapshot(droplet_id, name or f"{source}-{int(when)}", when, size_gigabytes,
-                                      tags or [], regions, min_disk_size)
+            snap = state.add_snapshot(
+                droplet_id, name or f"{source}-{int(when)}", when, size_gigabytes, tags or [], regions, min_disk_size
+            )
             return snapshot_view(snap)
 
     def add_ssh_key(self, name: str, public_key: str | None = None) -> JSON:
@@ -170,13 +188,23 @@ class Simulator:
     def requests(self) -> list[RequestRecord]:
         return self.log.records()
 
-    def find_requests(self, method: str | None = None, route: str | None = None,
-                      body_type: str | None = None, status: int | None = None) -> list[RequestRecord]:
+    def find_requests(
+        self,
+        method: str | None = None,
+        route: str | None = None,
+        body_type: str | None = None,
+        status: int | None = None,
+    ) -> list[RequestRecord]:
         """Logged requests matching every filter given (`route` like `/v2/droplets/{id}/actions`)."""
         return self.log.find(method, route, body_type, status)
 
-    def count(self, method: str | None = None, route: str | None = None,
-              body_type: str | None = None, status: int | None = None) -> int:
+    def count(
+        self,
+        method: str | None = None,
+        route: str | None = None,
+        body_type: str | None = None,
+        status: int | None = None,
+    ) -> int:
         """How many logged requests match, e.g. `count("POST", "/v2/droplets/{id}/actions", body_type="snapshot")`."""
         return len(self.find_requests(method, route, body_type, status))
 

@@ -29,12 +29,23 @@ Duration = float | Callable[[dict[str, Any]], float]
 """Seconds, or a function of the droplet (as the API shows it) giving seconds."""
 
 DEFAULT_DURATIONS: dict[str, Duration] = {
-    "create": 30.0, "snapshot": 600.0, "shutdown": 5.0, "power_off": 2.0, "power_on": 5.0,
-    "reboot": 10.0, "power_cycle": 10.0,
+    "create": 30.0,
+    "snapshot": 600.0,
+    "shutdown": 5.0,
+    "power_off": 2.0,
+    "power_on": 5.0,
+    "reboot": 10.0,
+    "power_cycle": 10.0,
 }
 ACTION_TYPES = frozenset({"snapshot", "shutdown", "power_off", "power_on", "reboot", "power_cycle"})
-STATUS_AFTER = {"create": "active", "shutdown": "off", "power_off": "off", "power_on": "active",
-                "reboot": "active", "power_cycle": "active"}
+STATUS_AFTER = {
+    "create": "active",
+    "shutdown": "off",
+    "power_off": "off",
+    "power_on": "active",
+    "reboot": "active",
+    "power_cycle": "active",
+}
 SNAPSHOT_FILL = 0.18
 """A snapshot's size is this fraction of its droplet's disk."""
 
@@ -86,8 +97,10 @@ class State:
         now = self.clock.now()
         while True:
             due: list[tuple[float, int, int]] = [
-                (end, 0, action_id) for action_id in self._pending
-                if (end := self.actions[action_id].ends_at) is not None and end <= now]
+                (end, 0, action_id)
+                for action_id in self._pending
+                if (end := self.actions[action_id].ends_at) is not None and end <= now
+            ]
             due += [(at, 1, droplet_id) for droplet_id, at in self._vanish_at.items() if at <= now]
             if not due:
                 return
@@ -140,8 +153,15 @@ class State:
     def view(self, droplet: Droplet) -> dict[str, Any]:
         return droplet_view(droplet, self.locked(droplet.id))
 
-    def create_droplet(self, name: str, size: str, region: str | None, image: str | int,
-                       tags: list[str] | None = None, status: str = "new") -> Droplet:
+    def create_droplet(
+        self,
+        name: str,
+        size: str,
+        region: str | None,
+        image: str | int,
+        tags: list[str] | None = None,
+        status: str = "new",
+    ) -> Droplet:
         """Validate like DigitalOcean and create; a `new` droplet gets a `create` action."""
         if not isinstance(name, str) or not NAME_RE.match(name):
             raise unprocessable(f"Name is invalid: {name!r}.")
@@ -158,8 +178,16 @@ class State:
             raise unprocessable("The image is not available in the selected region.")
         if size_.disk_gb < min_disk:
             raise unprocessable("The image's minimum disk size is larger than the size's disk.")
-        droplet = Droplet(next(self._droplet_ids), name, size_, region, image_view, status,
-                          self.clock.now(), tags=self._use_tags(tags or []))
+        droplet = Droplet(
+            next(self._droplet_ids),
+            name,
+            size_,
+            region,
+            image_view,
+            status,
+            self.clock.now(),
+            tags=self._use_tags(tags or []),
+        )
         self.droplets[droplet.id] = droplet
         if status == "new":
             self._start(droplet, "create", {})
@@ -187,8 +215,16 @@ class State:
     def _start(self, droplet: Droplet, action_type: str, params: dict[str, Any]) -> Action:
         duration = self.durations.get(action_type, 1.0)
         seconds = float(duration(self.view(droplet)) if callable(duration) else duration)
-        action = Action(next(self._action_ids), action_type, droplet.id, droplet.region, self.clock.now(),
-                        seconds, self.outcome_for(action_type), params)
+        action = Action(
+            next(self._action_ids),
+            action_type,
+            droplet.id,
+            droplet.region,
+            self.clock.now(),
+            seconds,
+            self.outcome_for(action_type),
+            params,
+        )
         self.actions[action.id] = action
         self._pending.add(action.id)
         return action
@@ -201,17 +237,30 @@ class State:
 
     # snapshots
 
-    def add_snapshot(self, droplet_id: int | None, name: str, created_at: float,
-                     size_gigabytes: float | None = None, tags: list[str] | None = None,
-                     regions: list[str] | None = None, min_disk_size: int | None = None) -> Snapshot:
+    def add_snapshot(
+        self,
+        droplet_id: int | None,
+        name: str,
+        created_at: float,
+        size_gigabytes: float | None = None,
+        tags: list[str] | None = None,
+        regions: list[str] | None = None,
+        min_disk_size: int | None = None,
+    ) -> Snapshot:
         """Record a finished snapshot of a droplet, existing (its region and disk are the defaults) or not."""
         droplet = self.droplets.get(droplet_id) if droplet_id is not None else None
         disk = min_disk_size or (droplet.size.disk_gb if droplet else 720)
-        snap = Snapshot(next(self._image_ids), name, created_at,
-                        list(regions or ([droplet.region] if droplet else ["nyc2"])), disk,
-                        round(disk * SNAPSHOT_FILL, 2) if size_gigabytes is None else size_gigabytes,
-                        droplet_id, droplet.image.get("distribution", "Ubuntu") if droplet else "Ubuntu",
-                        self._use_tags(tags or []))
+        snap = Snapshot(
+            next(self._image_ids),
+            name,
+            created_at,
+            list(regions or ([droplet.region] if droplet else ["nyc2"])),
+            disk,
+            round(disk * SNAPSHOT_FILL, 2) if size_gigabytes is None else size_gigabytes,
+            droplet_id,
+            droplet.image.get("distribution", "Ubuntu") if droplet else "Ubuntu",
+            self._use_tags(tags or []),
+        )
         self.snapshots[snap.id] = snap
         if droplet is not None:
             droplet.snapshot_ids.append(snap.id)
@@ -257,9 +306,15 @@ class State:
         missing = [i for i in droplet_ids if i not in self.droplets]
         if missing:
             raise bad_request(f"droplet_ids not found: {missing}.")
-        fw = Firewall(str(uuid.UUID(int=self.rng.getrandbits(128), version=4)), name, self.clock.now(),
-                      droplet_ids, self._use_tags(body.get("tags") or []),
-                      list(body.get("inbound_rules") or []), list(body.get("outbound_rules") or []))
+        fw = Firewall(
+            str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
+            name,
+            self.clock.now(),
+            droplet_ids,
+            self._use_tags(body.get("tags") or []),
+            list(body.get("inbound_rules") or []),
+            list(body.get("outbound_rules") or []),
+        )
         self.firewalls[fw.id] = fw
         return fw
 
@@ -275,8 +330,8 @@ class State:
             blob = struct.pack(">I", 11) + b"ssh-ed25519" + struct.pack(">I", 32) + self.rng.randbytes(32)
             public_key = f"ssh-ed25519 {base64.b64encode(blob).decode()} {name}@dosim"
         digest = hashlib.md5(base64.b64decode(public_key.split()[1])).hexdigest()
-        key = SshKey(next(self._key_ids), name, public_key,
-                     ":".join(digest[i:i + 2] for i in range(0, len(digest), 2)))
+        key = SshKey(
+            next(self._key_ids), name, public_key, ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+        )
         self.ssh_keys[key.id] = key
         return key
-

@@ -18,14 +18,18 @@ def iso(t: float) -> str:
 
 def region_view(slug: str) -> JSON:
     region = REGIONS_BY_SLUG[slug]
-    return {"name": region.name, "slug": region.slug, "features": list(region.features),
-            "available": True, "sizes": sizes_in(slug)}
+    return {
+        "name": region.name,
+        "slug": region.slug,
+        "features": list(region.features),
+        "available": True,
+        "sizes": sizes_in(slug),
+    }
 
 
 def _gpu_info(size: Size) -> JSON:
     assert size.gpu is not None
-    return {"count": size.gpu.count, "model": size.gpu.model,
-            "vram": {"amount": size.gpu.vram_gib, "unit": "gib"}}
+    return {"count": size.gpu.count, "model": size.gpu.model, "vram": {"amount": size.gpu.vram_gib, "unit": "gib"}}
 
 
 def _disk_info(size: Size) -> list[JSON]:
@@ -37,10 +41,16 @@ def _disk_info(size: Size) -> list[JSON]:
 
 def size_view(size: Size) -> JSON:
     view: JSON = {
-        "slug": size.slug, "memory": size.memory_mb, "vcpus": size.vcpus, "disk": size.disk_gb,
-        "transfer": size.transfer_tb, "price_monthly": size.price_monthly,
-        "price_hourly": size.price_hourly, "regions": list(size.regions),
-        "available": size.available, "description": size.description,
+        "slug": size.slug,
+        "memory": size.memory_mb,
+        "vcpus": size.vcpus,
+        "disk": size.disk_gb,
+        "transfer": size.transfer_tb,
+        "price_monthly": size.price_monthly,
+        "price_hourly": size.price_hourly,
+        "regions": list(size.regions),
+        "available": size.available,
+        "description": size.description,
         "disk_info": _disk_info(size),
     }
     if size.gpu:
@@ -50,42 +60,70 @@ def size_view(size: Size) -> JSON:
 
 def base_image_view(image: BaseImage) -> JSON:
     return {
-        "id": image.id, "name": image.name, "type": "base", "distribution": image.distribution,
-        "slug": image.slug, "public": True, "regions": list(image.regions),
-        "created_at": image.created_at, "min_disk_size": image.min_disk_size,
-        "size_gigabytes": image.size_gigabytes, "description": image.description,
-        "tags": list(image.tags), "status": "available", "error_message": "",
+        "id": image.id,
+        "name": image.name,
+        "type": "base",
+        "distribution": image.distribution,
+        "slug": image.slug,
+        "public": True,
+        "regions": list(image.regions),
+        "created_at": image.created_at,
+        "min_disk_size": image.min_disk_size,
+        "size_gigabytes": image.size_gigabytes,
+        "description": image.description,
+        "tags": list(image.tags),
+        "status": "available",
+        "error_message": "",
     }
 
 
 def snapshot_image_view(snap: Snapshot) -> JSON:
     """A snapshot as `/v2/images` shows it: an image of type `snapshot`."""
     return {
-        "id": snap.id, "name": snap.name, "type": "snapshot", "distribution": snap.distribution,
-        "slug": None, "public": False, "regions": list(snap.regions),
-        "created_at": iso(snap.created_at), "min_disk_size": snap.min_disk_size,
-        "size_gigabytes": snap.size_gigabytes, "description": "", "tags": list(snap.tags),
-        "status": "available", "error_message": "",
+        "id": snap.id,
+        "name": snap.name,
+        "type": "snapshot",
+        "distribution": snap.distribution,
+        "slug": None,
+        "public": False,
+        "regions": list(snap.regions),
+        "created_at": iso(snap.created_at),
+        "min_disk_size": snap.min_disk_size,
+        "size_gigabytes": snap.size_gigabytes,
+        "description": "",
+        "tags": list(snap.tags),
+        "status": "available",
+        "error_message": "",
     }
 
 
 def snapshot_view(snap: Snapshot) -> JSON:
     """A snapshot as `/v2/snapshots` shows it (string ids)."""
     return {
-        "id": str(snap.id), "name": snap.name, "created_at": iso(snap.created_at),
-        "regions": list(snap.regions), "min_disk_size": snap.min_disk_size,
+        "id": str(snap.id),
+        "name": snap.name,
+        "created_at": iso(snap.created_at),
+        "regions": list(snap.regions),
+        "min_disk_size": snap.min_disk_size,
         "size_gigabytes": snap.size_gigabytes,
         "resource_id": "" if snap.resource_id is None else str(snap.resource_id),
-        "resource_type": "droplet", "tags": list(snap.tags),
+        "resource_type": "droplet",
+        "tags": list(snap.tags),
     }
 
 
 def droplet_snapshot_view(snap: Snapshot) -> JSON:
     """A snapshot as `/v2/droplets/{id}/snapshots` shows it (integer id, `type`)."""
     return {
-        "id": snap.id, "name": snap.name, "distribution": snap.distribution, "slug": None,
-        "public": False, "regions": list(snap.regions), "created_at": iso(snap.created_at),
-        "min_disk_size": snap.min_disk_size, "type": "snapshot",
+        "id": snap.id,
+        "name": snap.name,
+        "distribution": snap.distribution,
+        "slug": None,
+        "public": False,
+        "regions": list(snap.regions),
+        "created_at": iso(snap.created_at),
+        "min_disk_size": snap.min_disk_size,
+        "type": "snapshot",
         "size_gigabytes": snap.size_gigabytes,
     }
 
@@ -93,19 +131,37 @@ def droplet_snapshot_view(snap: Snapshot) -> JSON:
 def droplet_view(droplet: Droplet, locked: bool) -> JSON:
     size = droplet.size
     view: JSON = {
-        "id": droplet.id, "name": droplet.name, "memory": size.memory_mb, "vcpus": size.vcpus,
-        "disk": size.disk_gb, "disk_info": _disk_info(size), "locked": locked,
-        "status": droplet.status, "kernel": None, "created_at": iso(droplet.created_at),
-        "features": ["monitoring", "droplet_agent"], "backup_ids": [],
-        "next_backup_window": None, "snapshot_ids": list(droplet.snapshot_ids),
-        "image": dict(droplet.image), "volume_ids": [], "size": size_view(size),
+        "id": droplet.id,
+        "name": droplet.name,
+        "memory": size.memory_mb,
+        "vcpus": size.vcpus,
+        "disk": size.disk_gb,
+        "disk_info": _disk_info(size),
+        "locked": locked,
+        "status": droplet.status,
+        "kernel": None,
+        "created_at": iso(droplet.created_at),
+        "features": ["monitoring", "droplet_agent"],
+        "backup_ids": [],
+        "next_backup_window": None,
+        "snapshot_ids": list(droplet.snapshot_ids),
+        "image": dict(droplet.image),
+        "volume_ids": [],
+        "size": size_view(size),
         "size_slug": size.slug,
         "networks": {
-            "v4": [{"ip_address": f"203.0.113.{droplet.id % 250 + 1}", "netmask": "255.255.255.0",
-                    "gateway": "203.0.113.254", "type": "public"}],
+            "v4": [
+                {
+                    "ip_address": f"203.0.113.{droplet.id % 250 + 1}",
+                    "netmask": "255.255.255.0",
+                    "gateway": "203.0.113.254",
+                    "type": "public",
+                }
+            ],
             "v6": [],
         },
-        "region": region_view(droplet.region), "tags": list(droplet.tags),
+        "region": region_view(droplet.region),
+        "tags": list(droplet.tags),
         "vpc_uuid": "5a4981aa-9653-4bd1-bef5-d6bff52042e4",
     }
     if size.gpu:
@@ -115,19 +171,29 @@ def droplet_view(droplet: Droplet, locked: bool) -> JSON:
 
 def action_view(action: Action) -> JSON:
     return {
-        "id": action.id, "status": action.status, "type": action.type,
+        "id": action.id,
+        "status": action.status,
+        "type": action.type,
         "started_at": iso(action.started_at),
         "completed_at": None if action.completed_at is None else iso(action.completed_at),
-        "resource_id": action.droplet_id, "resource_type": "droplet",
-        "region": region_view(action.region), "region_slug": action.region,
+        "resource_id": action.droplet_id,
+        "resource_type": "droplet",
+        "region": region_view(action.region),
+        "region_slug": action.region,
     }
 
 
 def firewall_view(fw: Firewall) -> JSON:
     return {
-        "id": fw.id, "status": "succeeded", "created_at": iso(fw.created_at), "pending_changes": [],
-        "name": fw.name, "droplet_ids": list(fw.droplet_ids), "tags": list(fw.tags),
-        "inbound_rules": fw.inbound_rules, "outbound_rules": fw.outbound_rules,
+        "id": fw.id,
+        "status": "succeeded",
+        "created_at": iso(fw.created_at),
+        "pending_changes": [],
+        "name": fw.name,
+        "droplet_ids": list(fw.droplet_ids),
+        "tags": list(fw.tags),
+        "inbound_rules": fw.inbound_rules,
+        "outbound_rules": fw.outbound_rules,
     }
 
 
@@ -143,11 +209,15 @@ def tag_view(name: str, droplet_ids: list[int], image_ids: list[int]) -> JSON:
         return {"count": len(ids), "last_tagged_uri": last}
 
     droplets, images = group("droplets", droplet_ids), group("images", image_ids)
-    return {"name": name, "resources": {
-        "count": len(droplet_ids) + len(image_ids),
-        "last_tagged_uri": images["last_tagged_uri"] or droplets["last_tagged_uri"],
-        "droplets": droplets, "images": images,
-        "volumes": {"count": 0, "last_tagged_uri": ""},
-        "volume_snapshots": {"count": 0, "last_tagged_uri": ""},
-        "databases": {"count": 0, "last_tagged_uri": ""},
-    }}
+    return {
+        "name": name,
+        "resources": {
+            "count": len(droplet_ids) + len(image_ids),
+            "last_tagged_uri": images["last_tagged_uri"] or droplets["last_tagged_uri"],
+            "droplets": droplets,
+            "images": images,
+            "volumes": {"count": 0, "last_tagged_uri": ""},
+            "volume_snapshots": {"count": 0, "last_tagged_uri": ""},
+            "databases": {"count": 0, "last_tagged_uri": ""},
+        },
+    }

@@ -37,7 +37,9 @@ def snapshot_name_template(droplet: DropletConfig) -> str:
     return droplet.snapshot_name or f"{droplet.name}-snapshot-[timestamp]"
 
 
-def snapshot_settings(droplet: DropletConfig, stack: StackConfig, size: SizeInfo | None, image: str) -> SnapshotSettings:
+def snapshot_settings(
+    droplet: DropletConfig, stack: StackConfig, size: SizeInfo | None, image: str
+) -> SnapshotSettings:
     """The guard's inputs: every snapshot setting of the droplet, with ``auto`` resolved."""
     return SnapshotSettings(
         droplet_name=droplet.name,
@@ -80,13 +82,19 @@ def firewall_inbound_rules(droplet: DropletConfig) -> list[digitalocean.Firewall
     """SSH from ``allowedSshCidrs``; model-API ports only from ``allowedApiCidrs`` (none by default)."""
     rules = []
     if droplet.allowed_ssh_cidrs:
-        rules.append(digitalocean.FirewallInboundRuleArgs(
-            protocol="tcp", port_range="22", source_addresses=list(droplet.allowed_ssh_cidrs)))
+        rules.append(
+            digitalocean.FirewallInboundRuleArgs(
+                protocol="tcp", port_range="22", source_addresses=list(droplet.allowed_ssh_cidrs)
+            )
+        )
     if droplet.allowed_api_cidrs:
         for enabled, port in ((droplet.install_ollama, OLLAMA_PORT), (droplet.install_localai, LOCALAI_PORT)):
             if enabled:
-                rules.append(digitalocean.FirewallInboundRuleArgs(
-                    protocol="tcp", port_range=str(port), source_addresses=list(droplet.allowed_api_cidrs)))
+                rules.append(
+                    digitalocean.FirewallInboundRuleArgs(
+                        protocol="tcp", port_range=str(port), source_addresses=list(droplet.allowed_api_cidrs)
+                    )
+                )
     return rules
 
 
@@ -198,7 +206,8 @@ class GpuDroplet(pulumi.ComponentResource):
             "monthly_cost_usd": monthly,
             "restored_from": restored_from_output(args.restored_from),
             "snapshot_info": self.droplet.id.apply(
-                lambda droplet_id: snapshot_info(cfg, settings.enabled, droplet_id, stack.record_store)),
+                lambda droplet_id: snapshot_info(cfg, settings.enabled, droplet_id, stack.record_store)
+            ),
         }
         self.register_outputs(self.outputs)
 
@@ -210,13 +219,17 @@ def restored_from_output(point: RestorePoint | None) -> dict[str, str] | None:
     return {"snapshot_id": point.snapshot_id, "snapshot_name": point.name, "created_at": point.created_at}
 
 
-def snapshot_info(droplet: DropletConfig, enabled: bool, droplet_id: str,
-                  record_store: str = "") -> dict[str, dict[str, object]]:
+def snapshot_info(
+    droplet: DropletConfig, enabled: bool, droplet_id: str, record_store: str = ""
+) -> dict[str, dict[str, object]]:
     """The ``snapshot_info`` output, in the Terraform module's structure (records in a bucket are
     viewed through the CLI rather than ``ls``)."""
     directory = os.path.abspath(droplet.snapshot_directory)
-    view_logs = (f"gpuforge snapshots list --droplet {droplet.name} --record-store '{record_store}'"
-                 if record_store else f"ls -la {directory}/")
+    view_logs = (
+        f"gpuforge snapshots list --droplet {droplet.name} --record-store '{record_store}'"
+        if record_store
+        else f"ls -la {directory}/"
+    )
     return {
         "config": {
             "droplet_id": droplet_id,

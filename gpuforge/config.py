@@ -270,10 +270,20 @@ class KeySpec:
 
 
 _DROPLET_KEYS: tuple[KeySpec, ...] = (
-    KeySpec("name", "string", "", _matching(_NAME, "a droplet name: letters, digits, dots and dashes, at most 63 characters", empty_ok=True)),
+    KeySpec(
+        "name",
+        "string",
+        "",
+        _matching(_NAME, "a droplet name: letters, digits, dots and dashes, at most 63 characters", empty_ok=True),
+    ),
     KeySpec("region", "string", "nyc2", _matching(_REGION, "a region slug such as nyc2, tor1 or atl1")),
     KeySpec("gpuSize", "string", "gpu-h100x1-80gb", _matching(_GPU_SIZE, "a GPU size slug such as gpu-h100x1-80gb")),
-    KeySpec("image", "string", "", _matching(_IMAGE, "empty (the GPU base image), an image slug or an image id", empty_ok=True)),
+    KeySpec(
+        "image",
+        "string",
+        "",
+        _matching(_IMAGE, "empty (the GPU base image), an image slug or an image id", empty_ok=True),
+    ),
     KeySpec("sshKeys", "array", [], _each_matching(_SSH_KEY, "SSH key ids or fingerprints (aa:bb:…:ff)")),
     KeySpec("tags", "array", [], _each_matching(_TAG, "tags of letters, digits, '_', ':' and '-'")),
     KeySpec("vpcUuid", "string", "", _matching(_UUID, "empty or a VPC UUID", empty_ok=True)),
@@ -289,7 +299,14 @@ _DROPLET_KEYS: tuple[KeySpec, ...] = (
     KeySpec("allowedSshCidrs", "array", ["0.0.0.0/0", "::/0"], _cidrs),
     KeySpec("allowedApiCidrs", "array", [], _cidrs),
     KeySpec("createSnapshotOnDestroy", "string", "true", _one_of("true", "false", "auto")),
-    KeySpec("snapshotName", "string", "", _matching(_SNAPSHOT_NAME, "empty (name-snapshot-YYYYMMDD-HHMMSS) or letters, digits, '.', '_' and '-'", empty_ok=True)),
+    KeySpec(
+        "snapshotName",
+        "string",
+        "",
+        _matching(
+            _SNAPSHOT_NAME, "empty (name-snapshot-YYYYMMDD-HHMMSS) or letters, digits, '.', '_' and '-'", empty_ok=True
+        ),
+    ),
     KeySpec("snapshotTimeout", "string", "30m", _snapshot_timeout),
     KeySpec("snapshotPowerOff", "boolean", True, _boolean),
     KeySpec("snapshotDirectory", "string", "snapshots", _directory),
@@ -299,7 +316,13 @@ _DROPLET_KEYS: tuple[KeySpec, ...] = (
 )
 
 _STACK_KEYS: tuple[KeySpec, ...] = (
-    KeySpec("environment", "string", "", _matching(_ENVIRONMENT, "empty or a lowercase name such as production or staging", empty_ok=True), per_droplet=False),
+    KeySpec(
+        "environment",
+        "string",
+        "",
+        _matching(_ENVIRONMENT, "empty or a lowercase name such as production or staging", empty_ok=True),
+        per_droplet=False,
+    ),
     KeySpec("localaiApiKey", "string", "", _secret_api_key, per_droplet=False, secret=True),
     KeySpec("recordStore", "string", "", _record_store, per_droplet=False),
     KeySpec("droplets", "object", None, lambda k, raw: raw, per_droplet=False),
@@ -379,7 +402,9 @@ def load_stack_config(raw: Mapping[str, Any], *, project: str, stack: str) -> St
                 raise ConfigError(where, entry, "an object with at least a name")
             _check_known(sorted(entry), droplet_keys, where)
             if not entry.get("name"):
-                raise ConfigError(f"{where}.name", entry.get("name", ""), "a droplet name (each entry of droplets needs one)")
+                raise ConfigError(
+                    f"{where}.name", entry.get("name", ""), "a droplet name (each entry of droplets needs one)"
+                )
             built.append(_droplet({**flat, **entry}, where=f"{where}.", stack=stack))
         droplets = tuple(built)
 

@@ -44,8 +44,10 @@ def costs_by_droplet(
     sizes: dict[str, list[float]] = defaultdict(list)
     for droplet, size in snapshots:
         sizes[droplet].append(size)
-    rows = [DropletCosts(droplet, len(found), sum(found), snapshot_monthly(sum(found), rate), running.get(droplet))
-            for droplet, found in sizes.items()]
+    rows = [
+        DropletCosts(droplet, len(found), sum(found), snapshot_monthly(sum(found), rate), running.get(droplet))
+        for droplet, found in sizes.items()
+    ]
     return sorted(rows, key=lambda row: (-row.snapshot_monthly, row.droplet))
 
 

@@ -10,7 +10,7 @@ The Spaces keys of a shared record store likewise: ``digitalocean:spacesAccessId
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from collections.abc import Mapping
 
 from gpuforge.do_client import DEFAULT_ENDPOINT, TOKEN_SCOPES_HINT, AuthError
 from gpuforge.errors import GpuForgeError
@@ -67,7 +67,8 @@ def resolve_spaces(config: Mapping[str, object] | None, env: Mapping[str, str]) 
         raise GpuForgeError(
             "No Spaces access key for the record store: set digitalocean:spacesAccessId and "
             f"digitalocean:spacesSecretKey in the stack config, or {SPACES_ID_ENV} and {SPACES_SECRET_ENV}",
-            hint="create a key under API → Spaces Keys; `pulumi config set --secret digitalocean:spacesSecretKey …`")
+            hint="create a key under API → Spaces Keys; `pulumi config set --secret digitalocean:spacesSecretKey …`",
+        )
     return SpacesKeys(access_id, secret_key)
 
 

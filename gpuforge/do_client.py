@@ -10,7 +10,8 @@ simulator) needs a bearer policy without azure-core's HTTPS check. pydo returns 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 import pydo
 from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
@@ -130,13 +131,14 @@ class DoApi:
             if response is not None:
                 try:
                     body = response.json()
-                except Exception:  # a 502 from a proxy has an HTML body
+                except ValueError:  # a 502 from a proxy has an HTML body
                     body = None
             status = err.status_code or 0
             raise _translate(what, status, response.headers if response is not None else {}, body) from None
         except (ServiceRequestError, ServiceResponseError) as err:
-            raise TransientError(f"DigitalOcean API: {what}: connection failed ({type(err).__name__})",
-                                 status=None, retry_after=None) from None
+            raise TransientError(
+                f"DigitalOcean API: {what}: connection failed ({type(err).__name__})", status=None, retry_after=None
+            ) from None
         if isinstance(body, dict) and body.get("id") == "not_found":
             raise NotFound(f"DigitalOcean API: {what}: not found", status=404)
         return body
@@ -144,7 +146,7 @@ class DoApi:
     def _pages(self, what: str, key: str, fn: Callable[[int], JSON]) -> Iterator[JSON]:
         page = 1
         while True:
-            body = self._call(what, lambda: fn(page))
+            body = self._call(what, lambda page=page: fn(page))
             yield from body.get(key) or []
             if not ((body.get("links") or {}).get("pages") or {}).get("next"):
                 return
@@ -158,13 +160,23 @@ class DoApi:
             return None
 
     def droplets_named(self, name: str) -> list[JSON]:
-        return list(self._pages(f"GET droplets named {name}", "droplets",
-                                lambda p: self._client.droplets.list(name=name, per_page=200, page=p)))
+        return list(
+            self._pages(
+                f"GET droplets named {name}",
+                "droplets",
+                lambda p: self._client.droplets.list(name=name, per_page=200, page=p),
+            )
+        )
 
     def droplet_actions(self, droplet_id: int) -> list[JSON]:
         """Every action of the droplet, newest first."""
-        actions = list(self._pages(f"GET actions of droplet {droplet_id}", "actions",
-                                   lambda p: self._client.droplet_actions.list(droplet_id, per_page=200, page=p)))
+        actions = list(
+            self._pages(
+                f"GET actions of droplet {droplet_id}",
+                "actions",
+                lambda p: self._client.droplet_actions.list(droplet_id, per_page=200, page=p),
+            )
+        )
         return sorted(actions, key=lambda a: (a.get("started_at") or "", a.get("id") or 0), reverse=True)
 
     def post_action(self, droplet_id: int, body: JSON) -> JSON:
@@ -175,13 +187,23 @@ class DoApi:
         return self._call(f"GET action {action_id}", lambda: self._client.actions.get(action_id))["action"]
 
     def droplet_snapshots(self, droplet_id: int) -> list[JSON]:
-        return list(self._pages(f"GET snapshots of droplet {droplet_id}", "snapshots",
-                                lambda p: self._client.droplets.list_snapshots(droplet_id, per_page=200, page=p)))
+        return list(
+            self._pages(
+                f"GET snapshots of droplet {droplet_id}",
+                "snapshots",
+                lambda p: self._client.droplets.list_snapshots(droplet_id, per_page=200, page=p),
+            )
+        )
 
     def droplet_snapshot_images(self) -> list[JSON]:
         """Every Droplet snapshot of the account (``GET /v2/snapshots?resource_type=droplet``)."""
-        return list(self._pages("GET snapshots", "snapshots",
-                                lambda p: self._client.snapshots.list(resource_type="droplet", per_page=200, page=p)))
+        return list(
+            self._pages(
+                "GET snapshots",
+                "snapshots",
+                lambda p: self._client.snapshots.list(resource_type="droplet", per_page=200, page=p),
+            )
+        )
 
     def delete_snapshot(self, snapshot_id: int) -> None:
         self._call(f"DELETE snapshot {snapshot_id}", lambda: self._client.snapshots.delete(snapshot_id))
@@ -189,7 +211,10 @@ class DoApi:
     def tag_resources(self, tag: str, resources: list[JSON]) -> None:
         """Tag resources (``POST /v2/tags/{tag}/resources``), creating the tag first when it does not exist."""
         what = f"POST tag {tag} on resources"
-        assign = lambda: self._client.tags.assign_resources(tag, {"resources": resources})
+
+        def assign() -> Any:
+            return self._client.tags.assign_resources(tag, {"resources": resources})
+
         try:
             self._call(what, assign)
         except NotFound:

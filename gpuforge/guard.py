@@ -85,8 +85,10 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         settings = SnapshotSettings.from_props(props)
         if not settings.enabled:
-            _say(f"Snapshot on destroy is off for droplet {props['droplet_id']} ({settings.droplet_name}): "
-                 "no snapshot taken.")
+            _say(
+                f"Snapshot on destroy is off for droplet {props['droplet_id']} ({settings.droplet_name}): "
+                "no snapshot taken."
+            )
             return
         # Imported here: the program only declares guards and should not load the API client.
         from gpuforge.credentials import resolve
@@ -102,8 +104,10 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
         except GpuForgeError as err:
             if settings.on_failure == "continue" and isinstance(err, RecordNotWritten):
                 _say(f"⚠️ ⚠️ ⚠️  SNAPSHOT NOT RECORDED for droplet {props['droplet_id']} ({settings.droplet_name}): {err}")
-                _say(f"⚠️ ⚠️ ⚠️  onSnapshotFailure is 'continue': the droplet is deleted; its snapshot "
-                     f"{err.snapshot_id} is kept, without a record.")
+                _say(
+                    f"⚠️ ⚠️ ⚠️  onSnapshotFailure is 'continue': the droplet is deleted; its snapshot "
+                    f"{err.snapshot_id} is kept, without a record."
+                )
                 return
             if settings.on_failure == "continue":
                 _say(f"⚠️ ⚠️ ⚠️  SNAPSHOT FAILED for droplet {props['droplet_id']} ({settings.droplet_name}): {err}")

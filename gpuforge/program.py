@@ -16,15 +16,25 @@ from gpuforge.sizes import SizeCatalog, check_size, is_expensive, snapshot_on_de
 
 NAMESPACE = "gpuforge"
 #: Outputs also exported at the top level when the stack has a single droplet (as the Terraform module did).
-TOP_LEVEL_OUTPUTS = ("id", "name", "ipv4_address", "ipv6_address", "ssh_command", "tunnel_commands",
-                     "hourly_cost_usd", "monthly_cost_usd", "restored_from", "snapshot_info")
+TOP_LEVEL_OUTPUTS = (
+    "id",
+    "name",
+    "ipv4_address",
+    "ipv6_address",
+    "ssh_command",
+    "tunnel_commands",
+    "hourly_cost_usd",
+    "monthly_cost_usd",
+    "restored_from",
+    "snapshot_info",
+)
 
 
 def read_namespace(namespace: str = NAMESPACE) -> dict[str, Any]:
     """Every ``namespace:`` config value the engine gave the program, keyed without the namespace."""
     prefix = f"{namespace}:"
     merged = {**get_config_env(), **CONFIG.get()}
-    return {key[len(prefix):]: value for key, value in merged.items() if key.startswith(prefix)}
+    return {key[len(prefix) :]: value for key, value in merged.items() if key.startswith(prefix)}
 
 
 def _warn_about_choices(args: list[GpuDropletArgs]) -> None:
@@ -33,15 +43,22 @@ def _warn_about_choices(args: list[GpuDropletArgs]) -> None:
         if not droplet.ssh_keys:
             pulumi.log.warn(f"{droplet.name}: no sshKeys configured; you will not be able to log in with a key.")
         if droplet.allowed_api_cidrs:
-            pulumi.log.warn(f"{droplet.name}: model APIs are reachable from {', '.join(droplet.allowed_api_cidrs)} "
-                            "and have no authentication by default.")
-        if not snapshot_on_destroy(droplet, stack, size) and (stack.is_production or is_expensive(droplet.gpu_size, size)):
-            pulumi.log.warn(f"{droplet.name}: no snapshot will be taken on destroy (createSnapshotOnDestroy: "
-                            f"{droplet.create_snapshot_on_destroy}) although it is a production or expensive droplet.")
+            pulumi.log.warn(
+                f"{droplet.name}: model APIs are reachable from {', '.join(droplet.allowed_api_cidrs)} "
+                "and have no authentication by default."
+            )
+        if not snapshot_on_destroy(droplet, stack, size) and (
+            stack.is_production or is_expensive(droplet.gpu_size, size)
+        ):
+            pulumi.log.warn(
+                f"{droplet.name}: no snapshot will be taken on destroy (createSnapshotOnDestroy: "
+                f"{droplet.create_snapshot_on_destroy}) although it is a production or expensive droplet."
+            )
 
 
-def build(stack: StackConfig, catalog: SizeCatalog | None, lookup: Lookup,
-          localai_api_key: pulumi.Output[str] | None) -> dict[str, GpuDroplet]:
+def build(
+    stack: StackConfig, catalog: SizeCatalog | None, lookup: Lookup, localai_api_key: pulumi.Output[str] | None
+) -> dict[str, GpuDroplet]:
     """Create the components. Sizes and restore points are resolved first, so a bad one fails at preview."""
     args = []
     for index, droplet in enumerate(stack.droplets):
@@ -50,8 +67,16 @@ def build(stack: StackConfig, catalog: SizeCatalog | None, lookup: Lookup,
         plan = resolve(droplet, lookup, where=where)
         if plan.warning:
             pulumi.log.warn(plan.warning)
-        args.append(GpuDropletArgs(droplet=droplet, stack=stack, size=size, image=plan.image,
-                                   restored_from=plan.point, localai_api_key=localai_api_key))
+        args.append(
+            GpuDropletArgs(
+                droplet=droplet,
+                stack=stack,
+                size=size,
+                image=plan.image,
+                restored_from=plan.point,
+                localai_api_key=localai_api_key,
+            )
+        )
     _warn_about_choices(args)
     return {arg.droplet.name: GpuDroplet(arg.droplet.name, arg) for arg in args}
 

@@ -26,8 +26,10 @@ def fetch_size_catalog() -> SizeCatalog | None:
     try:
         return SizeCatalog.from_pulumi(digitalocean.get_sizes().sizes)
     except Exception as err:  # noqa: BLE001 - any failure to read the list only disables the checks
-        pulumi.log.warn(f"Could not read DigitalOcean's size list ({_first_line(err)}); "
-                        "GPU sizes are not checked and costs are unknown.")
+        pulumi.log.warn(
+            f"Could not read DigitalOcean's size list ({_first_line(err)}); "
+            "GPU sizes are not checked and costs are unknown."
+        )
         return None
 
 
@@ -35,7 +37,9 @@ class ProviderLookup:
     """Finds snapshots with the provider's data sources (see :class:`gpuforge.restore.Lookup`)."""
 
     def latest(self, name_regex: str) -> RestorePoint:
-        return self._point(self._call(lambda: digitalocean.get_droplet_snapshot(name_regex=name_regex, most_recent=True)))
+        return self._point(
+            self._call(lambda: digitalocean.get_droplet_snapshot(name_regex=name_regex, most_recent=True))
+        )
 
     def by_name(self, name: str) -> RestorePoint:
         return self._point(self._call(lambda: digitalocean.get_droplet_snapshot(name=name, most_recent=True)))
@@ -44,14 +48,23 @@ class ProviderLookup:
         image = self._call(lambda: digitalocean.get_image(id=int(snapshot_id)))
         if getattr(image, "type", "snapshot") != "snapshot":
             raise SnapshotNotFound(snapshot_id)
-        return RestorePoint(snapshot_id=str(image.id), name=image.name, regions=tuple(image.regions or ()),
-                            created_at=str(getattr(image, "created", "") or ""),
-                            min_disk_size=int(image.min_disk_size or 0))
+        return RestorePoint(
+            snapshot_id=str(image.id),
+            name=image.name,
+            regions=tuple(image.regions or ()),
+            created_at=str(getattr(image, "created", "") or ""),
+            min_disk_size=int(image.min_disk_size or 0),
+        )
 
     @staticmethod
     def _point(result: Any) -> RestorePoint:
-        return RestorePoint(snapshot_id=str(result.id), name=result.name, regions=tuple(result.regions or ()),
-                            created_at=str(result.created_at or ""), min_disk_size=int(result.min_disk_size or 0))
+        return RestorePoint(
+            snapshot_id=str(result.id),
+            name=result.name,
+            regions=tuple(result.regions or ()),
+            created_at=str(result.created_at or ""),
+            min_disk_size=int(result.min_disk_size or 0),
+        )
 
     @staticmethod
     def _call(fetch: Callable[[], Any]) -> Any:

@@ -52,10 +52,20 @@ class SizeCatalog:
     @classmethod
     def from_api(cls, sizes: Iterable[Mapping[str, Any]]) -> SizeCatalog:
         """From ``GET /v2/sizes`` bodies (``gpu_info`` is an object there)."""
-        return cls({size["slug"]: _size_info(
-            size["slug"], size.get("price_hourly"), size.get("price_monthly"), size.get("regions"),
-            size.get("available", True), size.get("gpu_info") or {}, size.get("disk"),
-        ) for size in sizes})
+        return cls(
+            {
+                size["slug"]: _size_info(
+                    size["slug"],
+                    size.get("price_hourly"),
+                    size.get("price_monthly"),
+                    size.get("regions"),
+                    size.get("available", True),
+                    size.get("gpu_info") or {},
+                    size.get("disk"),
+                )
+                for size in sizes
+            }
+        )
 
     @classmethod
     def from_pulumi(cls, sizes: Iterable[Any]) -> SizeCatalog:
@@ -64,8 +74,9 @@ class SizeCatalog:
         for size in sizes:
             gpus = list(getattr(size, "gpu_infos", None) or [])
             gpu = {"count": getattr(gpus[0], "count", 0), "model": getattr(gpus[0], "model", "")} if gpus else {}
-            infos[size.slug] = _size_info(size.slug, size.price_hourly, size.price_monthly, size.regions,
-                                          size.available, gpu, size.disk)
+            infos[size.slug] = _size_info(
+                size.slug, size.price_hourly, size.price_monthly, size.regions, size.available, gpu, size.disk
+            )
         return cls(infos)
 
     def gpu_sizes_in(self, region: str) -> list[str]:
@@ -76,8 +87,9 @@ class SizeCatalog:
         return sorted(self.sizes[slug].regions) if slug in self.sizes else []
 
 
-def _size_info(slug: str, price_hourly: Any, price_monthly: Any, regions: Any, available: Any,
-               gpu: Mapping[str, Any], disk: Any) -> SizeInfo:
+def _size_info(
+    slug: str, price_hourly: Any, price_monthly: Any, regions: Any, available: Any, gpu: Mapping[str, Any], disk: Any
+) -> SizeInfo:
     """One size from either source's fields, missing values as zero, empty or false."""
     return SizeInfo(
         slug=slug,

@@ -35,13 +35,28 @@ class Bucket:
     def objects(self) -> dict[str, dict[str, Any]]:
         """Every object under the prefix, key → parsed JSON."""
         listed = self.client.list_objects_v2(Bucket=self.name, Prefix=f"{self.prefix}/").get("Contents") or []
-        return {o["Key"]: json.loads(self.client.get_object(Bucket=self.name, Key=o["Key"])["Body"].read())
-                for o in listed}
+        return {
+            o["Key"]: json.loads(self.client.get_object(Bucket=self.name, Key=o["Key"])["Body"].read()) for o in listed
+        }
 
     def deny(self, action: str) -> None:
         """A bucket policy refusing ``action`` (e.g. ``s3:PutObject``) to everyone: S3 answers 403."""
-        self.client.put_bucket_policy(Bucket=self.name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Deny", "Principal": "*", "Action": action, "Resource": f"arn:aws:s3:::{self.name}/*"}]}))
+        self.client.put_bucket_policy(
+            Bucket=self.name,
+            Policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Deny",
+                            "Principal": "*",
+                            "Action": action,
+                            "Resource": f"arn:aws:s3:::{self.name}/*",
+                        }
+                    ],
+                }
+            ),
+        )
 
 
 @pytest.fixture(scope="session")
@@ -60,8 +75,13 @@ def moto_endpoint() -> Iterator[str]:
 @pytest.fixture
 def bucket(moto_endpoint: str) -> Bucket:
     """A new, empty bucket (one per test)."""
-    client = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1",
-                          aws_access_key_id=ACCESS_ID, aws_secret_access_key=SECRET_KEY)
+    client = boto3.client(
+        "s3",
+        endpoint_url=moto_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=ACCESS_ID,
+        aws_secret_access_key=SECRET_KEY,
+    )
     name = f"gpuforge-test-{next(_names)}"
     client.create_bucket(Bucket=name)
     return Bucket(name, moto_endpoint, client)

@@ -9,9 +9,15 @@ from dosim.state import State
 from dosim.views import region_view, size_view, ssh_key_view
 
 ACCOUNT = {
-    "droplet_limit": 25, "floating_ip_limit": 3, "volume_limit": 100, "email": "sim@example.com",
-    "name": "GPUForge Simulator", "uuid": "b6fr89dbf6d9156cace5f3c78dc9851d957381ef",
-    "email_verified": True, "status": "active", "status_message": "",
+    "droplet_limit": 25,
+    "floating_ip_limit": 3,
+    "volume_limit": 100,
+    "email": "sim@example.com",
+    "name": "GPUForge Simulator",
+    "uuid": "b6fr89dbf6d9156cace5f3c78dc9851d957381ef",
+    "email_verified": True,
+    "status": "active",
+    "status_message": "",
     "team": {"uuid": "5df3e3004a5f1e8ad5b2d5cabfee87ec", "name": "GPUForge"},
 }
 

@@ -20,9 +20,14 @@ def _object_body(req: ApiRequest) -> dict[str, Any]:
 
 def list_droplets(state: State, req: ApiRequest) -> ApiResponse:
     tag, name, kind = req.query.get("tag_name"), req.query.get("name"), req.query.get("type")
-    found = [d for d in sorted(state.droplets.values(), key=lambda d: d.id)
-             if (tag is None or tag in d.tags) and (name is None or d.name == name)
-             and (kind != "gpus" or d.size.gpu is not None) and (kind != "droplets" or d.size.gpu is None)]
+    found = [
+        d
+        for d in sorted(state.droplets.values(), key=lambda d: d.id)
+        if (tag is None or tag in d.tags)
+        and (name is None or d.name == name)
+        and (kind != "gpus" or d.size.gpu is not None)
+        and (kind != "droplets" or d.size.gpu is None)
+    ]
     page, extra = paginate(found, req)
     return ApiResponse(200, {"droplets": [state.view(d) for d in page], **extra})
 
@@ -37,10 +42,16 @@ def create_droplet(state: State, req: ApiRequest) -> ApiResponse:
         image = int(image)
     if not isinstance(image, (str, int)):
         raise unprocessable("You specified an invalid image for Droplet creation.")
-    created = [state.create_droplet(n, str(body.get("size")), body.get("region"), image, body.get("tags"))
-               for n in names]
-    links = {"actions": [{"id": a.id, "rel": "create", "href": f"{req.base_url}/v2/actions/{a.id}"}
-                         for d in created for a in _droplet_actions(state, d.id)]}
+    created = [
+        state.create_droplet(n, str(body.get("size")), body.get("region"), image, body.get("tags")) for n in names
+    ]
+    links = {
+        "actions": [
+            {"id": a.id, "rel": "create", "href": f"{req.base_url}/v2/actions/{a.id}"}
+            for d in created
+            for a in _droplet_actions(state, d.id)
+        ]
+    }
     views = [state.view(d) for d in created]
     body_out = {"droplets": views} if "names" in body else {"droplet": views[0]}
     return ApiResponse(202, {**body_out, "links": links})

@@ -30,17 +30,21 @@ def delete_snapshot(state: State, req: ApiRequest) -> ApiResponse:
 
 def _all_images(state: State) -> list[dict[str, Any]]:
     return [base_image_view(i) for i in catalog.BASE_IMAGES] + [
-        snapshot_image_view(s) for s in sorted(state.snapshots.values(), key=lambda s: s.id)]
+        snapshot_image_view(s) for s in sorted(state.snapshots.values(), key=lambda s: s.id)
+    ]
 
 
 def list_images(state: State, req: ApiRequest) -> ApiResponse:
     """Filters: `type` (distribution: base images; snapshot: snapshots), `private`, `tag_name`."""
     kind, private, tag = req.query.get("type"), req.query.get("private"), req.query.get("tag_name")
     wanted_type = {"distribution": "base", "application": "application"}.get(kind or "", kind)
-    found = [i for i in _all_images(state)
-             if (wanted_type is None or i["type"] == wanted_type)
-             and (private is None or i["public"] == (private.lower() != "true"))
-             and (tag is None or tag in i["tags"])]
+    found = [
+        i
+        for i in _all_images(state)
+        if (wanted_type is None or i["type"] == wanted_type)
+        and (private is None or i["public"] == (private.lower() != "true"))
+        and (tag is None or tag in i["tags"])
+    ]
     page, extra = paginate(found, req)
     return ApiResponse(200, {"images": page, **extra})
 

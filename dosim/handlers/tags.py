@@ -10,8 +10,11 @@ from dosim.views import JSON, tag_view
 
 
 def _view(state: State, name: str) -> JSON:
-    return tag_view(name, [d.id for d in state.droplets.values() if name in d.tags],
-                    [s.id for s in state.snapshots.values() if name in s.tags])
+    return tag_view(
+        name,
+        [d.id for d in state.droplets.values() if name in d.tags],
+        [s.id for s in state.snapshots.values() if name in s.tags],
+    )
 
 
 def create_tag(state: State, req: ApiRequest) -> ApiResponse:

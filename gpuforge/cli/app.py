@@ -61,10 +61,17 @@ def run_reporting_errors(invoke: Callable[[], Any]) -> int:
 
 
 class _Root(TyperGroup):
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         code = run_reporting_errors(
-            lambda: super(_Root, self).main(args, prog_name, complete_var, standalone_mode=False, **extra))
+            lambda: super(_Root, self).main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        )
         if standalone_mode:
             sys.exit(code)
         return code

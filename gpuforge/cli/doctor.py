@@ -69,12 +69,20 @@ def pulumi_check(path: str | None, version_output: str) -> Check:
         return Check("Pulumi CLI", False, "not found on PATH", f"install Pulumi {wanted} or later: {PULUMI_INSTALL}")
     version = parse_pulumi_version(version_output)
     if version is None:
-        return Check("Pulumi CLI", False, f"`{path} version` printed no version ({version_output.strip()[:80]!r})",
-                     f"reinstall Pulumi {wanted} or later: {PULUMI_INSTALL}")
+        return Check(
+            "Pulumi CLI",
+            False,
+            f"`{path} version` printed no version ({version_output.strip()[:80]!r})",
+            f"reinstall Pulumi {wanted} or later: {PULUMI_INSTALL}",
+        )
     shown = "v" + ".".join(map(str, version))
     if version < MIN_PULUMI:
-        return Check("Pulumi CLI", False, f"{shown} at {path} is older than {wanted}",
-                     f"upgrade (`pulumi self-update` or {PULUMI_INSTALL}): older CLIs hide the snapshot progress")
+        return Check(
+            "Pulumi CLI",
+            False,
+            f"{shown} at {path} is older than {wanted}",
+            f"upgrade (`pulumi self-update` or {PULUMI_INSTALL}): older CLIs hide the snapshot progress",
+        )
     return Check("Pulumi CLI", True, f"{shown} at {path}")
 
 
@@ -82,10 +90,15 @@ def stack_values(project: Mapping[str, Any], stack: Mapping[str, Any], namespace
     """The ``gpuforge:`` values as the engine would merge them: Pulumi.yaml defaults, then the stack's
     values, without the namespace. Secrets (``{secure: …}``) are left out: doctor needs none."""
     prefix = f"{namespace}:"
-    defaults = {k: d["default"] for k, d in (project.get("config") or {}).items() if isinstance(d, dict) and "default" in d}
+    defaults = {
+        k: d["default"] for k, d in (project.get("config") or {}).items() if isinstance(d, dict) and "default" in d
+    }
     merged = {**defaults, **(stack.get("config") or {})}
-    return {k[len(prefix):]: v for k, v in merged.items()
-            if k.startswith(prefix) and not (isinstance(v, dict) and "secure" in v)}
+    return {
+        k[len(prefix) :]: v
+        for k, v in merged.items()
+        if k.startswith(prefix) and not (isinstance(v, dict) and "secure" in v)
+    }
 
 
 def size_checks(config: StackConfig, catalog: SizeCatalog) -> list[Check]:
@@ -115,13 +128,18 @@ def api_checks(api: DoApi) -> Iterator[Check]:
         yield Check("Authentication", False, error.message, TOKEN_SCOPES_HINT)
         return
     except TransientError as error:
-        fix = ("check the network, a proxy, or DIGITALOCEAN_API_URL" if error.status is None
-               else "DigitalOcean may be degraded (status.digitalocean.com); try again later")
+        fix = (
+            "check the network, a proxy, or DIGITALOCEAN_API_URL"
+            if error.status is None
+            else "DigitalOcean may be degraded (status.digitalocean.com); try again later"
+        )
         yield Check("DigitalOcean API", False, f"{api.endpoint}: {error.message}", fix)
         yield Check("Authentication", None, "not checked (the API did not answer)")
         return
     yield Check("DigitalOcean API", True, f"{api.endpoint} answered")
-    yield Check("Authentication", True, f"token accepted for {account.get('email', '?')} (account {account.get('status', '?')})")
+    yield Check(
+        "Authentication", True, f"token accepted for {account.get('email', '?')} (account {account.get('status', '?')})"
+    )
     try:
         count = api.snapshot_count()
     except ApiError as error:
@@ -146,8 +164,12 @@ def read_stack(project_dir: Path, stack: str) -> tuple[StackConfig | None, Check
     project_file, stack_file = project_dir / "Pulumi.yaml", project_dir / f"Pulumi.{stack}.yaml"
     for needed in (project_file, stack_file):
         if not needed.is_file():
-            return None, Check("Stack config", None, f"no {needed} (GPU size not checked)",
-                               "run doctor in the project directory, or pass --project-dir and --stack")
+            return None, Check(
+                "Stack config",
+                None,
+                f"no {needed} (GPU size not checked)",
+                "run doctor in the project directory, or pass --project-dir and --stack",
+            )
     try:
         project = yaml.safe_load(project_file.read_text(encoding="utf-8")) or {}
         values = stack_values(project, yaml.safe_load(stack_file.read_text(encoding="utf-8")) or {})
@@ -171,8 +193,12 @@ def directory_check(path: Path) -> Check:
         with tempfile.TemporaryFile(dir=existing):
             pass
     except OSError as error:
-        return Check(name, False, f"{existing} is not writable ({error.strerror})",
-                     f"make it writable (`chmod u+w {existing}`) or choose another snapshotDirectory")
+        return Check(
+            name,
+            False,
+            f"{existing} is not writable ({error.strerror})",
+            f"make it writable (`chmod u+w {existing}`) or choose another snapshotDirectory",
+        )
     return Check(name, True, "writable" if existing == path.absolute() else f"will be created in {existing}")
 
 
@@ -186,8 +212,15 @@ def store_check(spec: str, open_store: Callable[[str], RecordStore]) -> Check:
     return Check(name, True, "readable (writing is proven by the first snapshot's record)")
 
 
-def run_checks(api: DoApi | None, *, project_dir: Path, stack: str, snapshot_dir: Path | None,
-               record_store: str = "", open_store: Callable[[str], RecordStore] | None = None) -> Iterator[Check]:
+def run_checks(
+    api: DoApi | None,
+    *,
+    project_dir: Path,
+    stack: str,
+    snapshot_dir: Path | None,
+    record_store: str = "",
+    open_store: Callable[[str], RecordStore] | None = None,
+) -> Iterator[Check]:
     """Every check in order; ``api`` is None when there is no token. The record store checked is
     ``record_store``, else the stack's ``recordStore``."""
     api_ok = False
@@ -206,9 +239,16 @@ def run_checks(api: DoApi | None, *, project_dir: Path, stack: str, snapshot_dir
             try:
                 yield from size_checks(config, SizeCatalog.from_api(api.sizes()))  # type: ignore[union-attr]
             except ApiError as error:
-                yield Check("GPU sizes", False, f"could not read the size list: {error.message}", "the token needs sizes:read")
-    directories = [snapshot_dir] if snapshot_dir is not None else \
-        [project_dir / d.snapshot_directory for d in config.droplets] if config is not None else [project_dir / "snapshots"]
+                yield Check(
+                    "GPU sizes", False, f"could not read the size list: {error.message}", "the token needs sizes:read"
+                )
+    directories = (
+        [snapshot_dir]
+        if snapshot_dir is not None
+        else [project_dir / d.snapshot_directory for d in config.droplets]
+        if config is not None
+        else [project_dir / "snapshots"]
+    )
     for directory in dict.fromkeys(directories):
         yield directory_check(directory)
     spec = record_store or (config.record_store if config is not None else "")
@@ -220,8 +260,10 @@ def doctor(
     ctx: typer.Context,
     stack: Annotated[str, typer.Option("--stack", help="The stack whose Pulumi.<stack>.yaml is checked.")] = "dev",
     project_dir: Annotated[Path, typer.Option("--project-dir", help="Where Pulumi.yaml is.")] = Path("."),
-    snapshot_dir: Annotated[Path | None, typer.Option(
-        "--snapshot-dir", help="Check this directory instead of the stack's snapshotDirectory.")] = None,
+    snapshot_dir: Annotated[
+        Path | None,
+        typer.Option("--snapshot-dir", help="Check this directory instead of the stack's snapshotDirectory."),
+    ] = None,
     record_store: RecordStoreUrl = "",
     json_: Json = False,
 ) -> None:
@@ -237,9 +279,14 @@ def doctor(
         checks.append(Check("Token", False, error.message, error.hint or ""))
     if not json_:
         out().print(checks[0].line())
-    for check in run_checks(api, project_dir=project_dir, stack=stack, snapshot_dir=snapshot_dir,
-                            record_store=record_store,
-                            open_store=lambda spec: rt.store(spec, snapshot_dir or project_dir / "snapshots")):
+    for check in run_checks(
+        api,
+        project_dir=project_dir,
+        stack=stack,
+        snapshot_dir=snapshot_dir,
+        record_store=record_store,
+        open_store=lambda spec: rt.store(spec, snapshot_dir or project_dir / "snapshots"),
+    ):
         checks.append(check)
         if not json_:
             out().print(check.line())

@@ -50,17 +50,25 @@ class Entry:
     def to_json(self, rate: float) -> dict[str, Any]:
         """The entry for ``--json``: stable keys, costs rounded to the cent."""
         return {
-            "id": self.id, "name": self.name, "created_at": iso(self.created_at),
-            "size_gigabytes": self.size_gigabytes, "monthly_cost_usd": round(snapshot_monthly(self.size_gigabytes, rate), 2),
-            "regions": list(self.regions), "droplet": self.droplet or None, "droplet_id": self.droplet_id or None,
-            "gpuforge": self.gpuforge, "record": self.record.location if self.record else None,
+            "id": self.id,
+            "name": self.name,
+            "created_at": iso(self.created_at),
+            "size_gigabytes": self.size_gigabytes,
+            "monthly_cost_usd": round(snapshot_monthly(self.size_gigabytes, rate), 2),
+            "regions": list(self.regions),
+            "droplet": self.droplet or None,
+            "droplet_id": self.droplet_id or None,
+            "gpuforge": self.gpuforge,
+            "record": self.record.location if self.record else None,
         }
 
 
 def needs_droplet_names(api_snapshots: Iterable[JSON], records: Mapping[str, StoredRecord]) -> bool:
     """Whether some snapshot's droplet is known only by ``resource_id`` (then the droplet list helps)."""
-    return any(str(s["id"]) not in records and droplet_in_name(s["name"]) is None and s.get("resource_id")
-               for s in api_snapshots)
+    return any(
+        str(s["id"]) not in records and droplet_in_name(s["name"]) is None and s.get("resource_id")
+        for s in api_snapshots
+    )
 
 
 def entry(api: JSON | None, record: StoredRecord | None, droplet_names: Mapping[str, str]) -> Entry:
@@ -89,8 +97,9 @@ def entry(api: JSON | None, record: StoredRecord | None, droplet_names: Mapping[
     )
 
 
-def merge(api_snapshots: Iterable[JSON], records: Mapping[str, StoredRecord],
-          droplet_names: Mapping[str, str]) -> list[Entry]:
+def merge(
+    api_snapshots: Iterable[JSON], records: Mapping[str, StoredRecord], droplet_names: Mapping[str, str]
+) -> list[Entry]:
     """Every snapshot DigitalOcean lists, with its record where one exists, newest first.
 
     ``records`` is keyed by snapshot id; ``droplet_names`` maps droplet ids to names.
@@ -99,12 +108,16 @@ def merge(api_snapshots: Iterable[JSON], records: Mapping[str, StoredRecord],
     return sorted(entries, key=lambda e: (e.created_at, e.id), reverse=True)
 
 
-def select(entries: Iterable[Entry], *, droplet: str | None = None, older_than: float | None = None,
-           now: float) -> list[Entry]:
+def select(
+    entries: Iterable[Entry], *, droplet: str | None = None, older_than: float | None = None, now: float
+) -> list[Entry]:
     """The entries of droplet ``droplet`` (its name or id) created at least ``older_than`` seconds ago."""
-    return [e for e in entries
-            if (droplet is None or droplet in (e.droplet, e.droplet_id))
-            and (older_than is None or now - e.created_at >= older_than)]
+    return [
+        e
+        for e in entries
+        if (droplet is None or droplet in (e.droplet, e.droplet_id))
+        and (older_than is None or now - e.created_at >= older_than)
+    ]
 
 
 def find(entries: Iterable[Entry], ref: str) -> list[Entry]:

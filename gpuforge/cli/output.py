@@ -20,8 +20,9 @@ PIPE_WIDTH = 200
 def _console(file: TextIO) -> Console:
     """No markup (names may hold brackets); text lines never broken (``soft_wrap``); tables fit a terminal, or take up to
     :data:`PIPE_WIDTH` columns when piped, instead of squeezing into 80."""
-    return Console(file=file, highlight=False, markup=False, soft_wrap=True,
-                   width=None if file.isatty() else PIPE_WIDTH)
+    return Console(
+        file=file, highlight=False, markup=False, soft_wrap=True, width=None if file.isatty() else PIPE_WIDTH
+    )
 
 
 def out() -> Console:
@@ -67,8 +68,14 @@ def snapshot_table(entries: Sequence[Entry], *, rate: float, title: str | None =
     table.add_column("per month", justify="right", footer=usd(snapshot_monthly(total_gb, rate)), no_wrap=True)
     for e in entries:
         droplet = e.droplet_label + ("" if e.droplet else " (gone)" if e.droplet_id else "")
-        table.add_row(e.name + ("" if e.gpuforge else " *"), e.id, droplet, when(e.created_at),
-                      gigabytes(e.size_gigabytes), usd(snapshot_monthly(e.size_gigabytes, rate)))
+        table.add_row(
+            e.name + ("" if e.gpuforge else " *"),
+            e.id,
+            droplet,
+            when(e.created_at),
+            gigabytes(e.size_gigabytes),
+            usd(snapshot_monthly(e.size_gigabytes, rate)),
+        )
     return table
 
 
@@ -83,8 +90,9 @@ def key_values(pairs: Iterable[tuple[str, Any]], *, title: str) -> Table:
     return table
 
 
-def cost_table(rows: Sequence[DropletCosts], whole: DropletCosts, *, status: Mapping[str, str],
-               slug: Mapping[str, str]) -> Table:
+def cost_table(
+    rows: Sequence[DropletCosts], whole: DropletCosts, *, status: Mapping[str, str], slug: Mapping[str, str]
+) -> Table:
     """Per droplet: its snapshots' storage per month beside what running it costs a month, with totals."""
     table = Table(show_footer=len(rows) > 1)
     table.add_column("droplet", footer="total")
@@ -95,12 +103,25 @@ def cost_table(rows: Sequence[DropletCosts], whole: DropletCosts, *, status: Map
     table.add_column("storage per month", justify="right", footer=usd(whole.snapshot_monthly), no_wrap=True)
     table.add_column("running per month", justify="right", footer=usd(whole.running_monthly), no_wrap=True)
     for row in rows:
-        table.add_row(row.droplet, status.get(row.droplet, "?"), slug.get(row.droplet, "?"), str(row.snapshots),
-                      gigabytes(row.gigabytes), usd(row.snapshot_monthly), usd(row.running_monthly))
+        table.add_row(
+            row.droplet,
+            status.get(row.droplet, "?"),
+            slug.get(row.droplet, "?"),
+            str(row.snapshots),
+            gigabytes(row.gigabytes),
+            usd(row.snapshot_monthly),
+            usd(row.running_monthly),
+        )
     return table
 
 
 def cost_json(row: DropletCosts, status: str | None = None, slug: str | None = None) -> dict[str, Any]:
-    return {"droplet": row.droplet, "status": status, "size_slug": slug, "snapshots": row.snapshots,
-            "size_gigabytes": round(row.gigabytes, 2), "snapshots_monthly_usd": round(row.snapshot_monthly, 2),
-            "running_monthly_usd": None if row.running_monthly is None else round(row.running_monthly, 2)}
+    return {
+        "droplet": row.droplet,
+        "status": status,
+        "size_slug": slug,
+        "snapshots": row.snapshots,
+        "size_gigabytes": round(row.gigabytes, 2),
+        "snapshots_monthly_usd": round(row.snapshot_monthly, 2),
+        "running_monthly_usd": None if row.running_monthly is None else round(row.running_monthly, 2),
+    }

@@ -12,8 +12,14 @@ from gpuforge.timemachine.retention import (
 )
 
 
-def plan_prune(entries: Sequence[Entry], *, policy: RetentionPolicy, now: float,
-               droplet: str | None = None, include_all: bool = False) -> list[Entry]:
+def plan_prune(
+    entries: Sequence[Entry],
+    *,
+    policy: RetentionPolicy,
+    now: float,
+    droplet: str | None = None,
+    include_all: bool = False,
+) -> list[Entry]:
     """The entries to delete, oldest first.
 
     In scope: GPUForge snapshots by record or automatic name, never by tag alone (every snapshot with
@@ -26,7 +32,11 @@ def plan_prune(entries: Sequence[Entry], *, policy: RetentionPolicy, now: float,
         e = by_id[info.id]
         return (include_all or e.retainable) and (droplet is None or droplet in (e.droplet, e.droplet_id))
 
-    doomed = select_for_pruning([e.info for e in entries], policy=policy, now=now,
-                                droplet_of=lambda info: by_id[info.id].droplet_label, in_scope=in_scope)
+    doomed = select_for_pruning(
+        [e.info for e in entries],
+        policy=policy,
+        now=now,
+        droplet_of=lambda info: by_id[info.id].droplet_label,
+        in_scope=in_scope,
+    )
     return [by_id[info.id] for info in doomed]
-

@@ -18,17 +18,23 @@ app = typer.Typer(help="Snapshot records: copy them into a shared record store."
 @app.command("sync")
 def sync(
     ctx: typer.Context,
-    to: Annotated[str, typer.Option(
-        "--to", metavar="s3://BUCKET/PREFIX?region=REGION",
-        help="The shared store (the stack's recordStore); Spaces keys from SPACES_ACCESS_KEY_ID and "
-             "SPACES_SECRET_ACCESS_KEY.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            metavar="s3://BUCKET/PREFIX?region=REGION",
+            help="The shared store (the stack's recordStore); Spaces keys from SPACES_ACCESS_KEY_ID and "
+            "SPACES_SECRET_ACCESS_KEY.",
+        ),
+    ],
     source: Annotated[Path, typer.Option("--from", help="The local directory of records.")] = DEFAULT_SNAPSHOT_DIR,
     json_: Json = False,
 ) -> None:
     """Copy every record of --from into --to, skipping those already there; never overwrites one."""
     if not to.startswith("s3://"):
-        raise typer.BadParameter(f"{to!r} is not an s3:// URL (such as s3://my-team/gpuforge?region=nyc3)",
-                                 param_hint="--to")
+        raise typer.BadParameter(
+            f"{to!r} is not an s3:// URL (such as s3://my-team/gpuforge?region=nyc3)", param_hint="--to"
+        )
     target = runtime(ctx).store(to, source)
     copied: list[str] = []
     skipped: list[str] = []

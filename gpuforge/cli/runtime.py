@@ -18,8 +18,10 @@ from gpuforge.timemachine.polling import PollPolicy, retry_delay
 from gpuforge.timemachine.stores import RecordStore, open_store
 
 ATTEMPTS = 5
-TOKEN_HINT = ("create one at https://cloud.digitalocean.com/account/api/tokens (read and write, or the scopes "
-              "listed in README.md) and `export DIGITALOCEAN_TOKEN=...`")
+TOKEN_HINT = (
+    "create one at https://cloud.digitalocean.com/account/api/tokens (read and write, or the scopes "
+    "listed in README.md) and `export DIGITALOCEAN_TOKEN=...`"
+)
 
 
 class PatientApi(DoApi):
@@ -51,8 +53,11 @@ class PatientApi(DoApi):
                 if attempt + 1 < self._attempts:
                     self._clock.sleep(retry_delay(PollPolicy(), attempt, retry_after=err.retry_after))
         assert failed is not None
-        raise TransientError(f"{failed.message} (still failing after {self._attempts} attempts)",
-                             status=failed.status, retry_after=failed.retry_after)
+        raise TransientError(
+            f"{failed.message} (still failing after {self._attempts} attempts)",
+            status=failed.status,
+            retry_after=failed.retry_after,
+        )
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,9 @@ class Runtime:
         try:
             return resolve(None, os.environ)
         except MissingToken:
-            raise AuthError(f"No DigitalOcean token: set {' or '.join(TOKEN_ENV)} in the environment",
-                            hint=TOKEN_HINT) from None
+            raise AuthError(
+                f"No DigitalOcean token: set {' or '.join(TOKEN_ENV)} in the environment", hint=TOKEN_HINT
+            ) from None
 
     def api(self) -> DoApi:
         """The API for listing, showing and deleting: reads and deletes retried."""

@@ -50,20 +50,29 @@ def find_droplet(api: DoApi, ref: str) -> dict[str, Any]:
     if not named:
         raise GpuForgeError(f"No droplet named {ref}", hint="see your droplets with `doctl compute droplet list`")
     if len(named) > 1:
-        raise GpuForgeError(f"{len(named)} droplets are named {ref}: ids {', '.join(str(d['id']) for d in named)}",
-                            hint="give the droplet's id instead")
+        raise GpuForgeError(
+            f"{len(named)} droplets are named {ref}: ids {', '.join(str(d['id']) for d in named)}",
+            hint="give the droplet's id instead",
+        )
     return named[0]
 
 
-def settings_for(droplet: dict[str, Any], *, name: str | None, live: bool, timeout: float,
-                 directory: str) -> SnapshotSettings:
+def settings_for(
+    droplet: dict[str, Any], *, name: str | None, live: bool, timeout: float, directory: str
+) -> SnapshotSettings:
     """Snapshot settings for a droplet as DigitalOcean describes it (stack from its ``gpuforge-stack-`` tag)."""
-    stack = next((t[len(STACK_TAG_PREFIX):] for t in droplet.get("tags") or () if t.startswith(STACK_TAG_PREFIX)), "")
+    stack = next((t[len(STACK_TAG_PREFIX) :] for t in droplet.get("tags") or () if t.startswith(STACK_TAG_PREFIX)), "")
     image = droplet.get("image") or {}
     return SnapshotSettings(
-        droplet_name=droplet["name"], snapshot_name=name or "", timeout_seconds=timeout, power_off=not live,
-        directory=directory, stack=stack, region=(droplet.get("region") or {}).get("slug", ""),
-        gpu_size=droplet.get("size_slug", ""), image=str(image.get("slug") or image.get("id") or ""),
+        droplet_name=droplet["name"],
+        snapshot_name=name or "",
+        timeout_seconds=timeout,
+        power_off=not live,
+        directory=directory,
+        stack=stack,
+        region=(droplet.get("region") or {}).get("slug", ""),
+        gpu_size=droplet.get("size_slug", ""),
+        image=str(image.get("slug") or image.get("id") or ""),
     )
 
 
@@ -74,8 +83,14 @@ def progress(clock: Clock, what: str, console: Console) -> Iterator[Callable[[st
     if not console.is_terminal:
         yield console.print
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
-                  transient=True, get_time=clock.now) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        get_time=clock.now,
+    ) as bar:
         bar.add_task(what, total=None)
         yield bar.console.print
 
@@ -93,21 +108,33 @@ def power_on(api: DoApi, droplet_id: int, clock: Clock) -> None:
             attempt += 1
             action = api.get_action(int(action["id"]))
     except ApiError as error:
-        raise GpuForgeError(f"The snapshot was taken, but droplet {droplet_id} was not powered back on: "
-                            f"{error.message}", hint=hint) from None
+        raise GpuForgeError(
+            f"The snapshot was taken, but droplet {droplet_id} was not powered back on: {error.message}", hint=hint
+        ) from None
     if action.get("status") != "completed":
-        raise GpuForgeError(f"The snapshot was taken, but powering droplet {droplet_id} back on did not complete "
-                            f"(action {action['id']} {action.get('status')})", hint=hint)
+        raise GpuForgeError(
+            f"The snapshot was taken, but powering droplet {droplet_id} back on did not complete "
+            f"(action {action['id']} {action.get('status')})",
+            hint=hint,
+        )
 
 
 @app.command("take")
 def take(
     ctx: typer.Context,
     droplet_ref: Annotated[str, typer.Argument(metavar="DROPLET", help="The droplet's name or id.")],
-    name: Annotated[str | None, typer.Option(
-        "--name", help="Snapshot name ([timestamp] is replaced); default <droplet>-snapshot-YYYYMMDD-HHMMSS.")] = None,
-    live: Annotated[bool, typer.Option(
-        "--live", help="Snapshot the running droplet, without shutting it down (the disk may be inconsistent).")] = False,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", help="Snapshot name ([timestamp] is replaced); default <droplet>-snapshot-YYYYMMDD-HHMMSS."
+        ),
+    ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live", help="Snapshot the running droplet, without shutting it down (the disk may be inconsistent)."
+        ),
+    ] = False,
     timeout: Annotated[str, typer.Option("--timeout", help="How long to wait for the snapshot: 30m, 2h.")] = "30m",
     snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
     record_store: RecordStoreUrl = "",
@@ -127,26 +154,38 @@ def take(
     was_on = droplet.get("status") == "active"
     with progress(rt.clock, f"Snapshot of {label}", err() if json_ else out()) as report:  # stdout: JSON only
         try:
-            outcome = take_snapshot(rt.core_api(), droplet["id"], settings, trigger="manual", clock=rt.clock,
-                                    report=report, store=store)
+            outcome = take_snapshot(
+                rt.core_api(), droplet["id"], settings, trigger="manual", clock=rt.clock, report=report, store=store
+            )
         except SnapshotFailed as failure:
             if live or not was_on:
                 raise
             raise GpuForgeError(
                 f"{failure.message}; the droplet may have been left powered off",
                 hint=f"{failure.hint}; power it back on with `doctl compute droplet-action power-on "
-                     f"{droplet['id']} --wait` once no action is running") from None
+                f"{droplet['id']} --wait` once no action is running",
+            ) from None
     if outcome.how == "droplet-gone":
         raise GpuForgeError(f"Droplet {droplet_ref} was deleted before its snapshot could start")
     powered_on = not live and was_on
     if powered_on:
         power_on(api, int(droplet["id"]), rt.clock)
     if json_:
-        print_json({"snapshot_id": outcome.snapshot_id, "snapshot_name": outcome.snapshot_name, "how": outcome.how,
-                    "droplet_id": outcome.droplet_id, "action_id": outcome.action_id,
-                    "record": outcome.record_location, "powered_back_on": powered_on})
+        print_json(
+            {
+                "snapshot_id": outcome.snapshot_id,
+                "snapshot_name": outcome.snapshot_name,
+                "how": outcome.how,
+                "droplet_id": outcome.droplet_id,
+                "action_id": outcome.action_id,
+                "record": outcome.record_location,
+                "powered_back_on": powered_on,
+            }
+        )
         return
     if powered_on:
         out().print(f"Powered {label} back on (it was powered off for the snapshot).")
-    out().print(f"Done in {format_duration(rt.clock.now() - started)}: snapshot {outcome.snapshot_name} "
-                f"({outcome.snapshot_id}) {outcome.how}.")
+    out().print(
+        f"Done in {format_duration(rt.clock.now() - started)}: snapshot {outcome.snapshot_name} "
+        f"({outcome.snapshot_id}) {outcome.how}."
+    )

@@ -60,8 +60,9 @@ from gpuforge.timemachine.stores import RecordStore, StoredRecord
 
 app = typer.Typer(help="List, show, delete, prune and cost the account's Droplet snapshots.", no_args_is_help=True)
 
-NOT_GPUFORGE_NOTE = ("* not a GPUForge snapshot (no record, no gpuforge tag, "
-                     "not a <droplet>-snapshot-YYYYMMDD-HHMMSS name)")
+NOT_GPUFORGE_NOTE = (
+    "* not a GPUForge snapshot (no record, no gpuforge tag, not a <droplet>-snapshot-YYYYMMDD-HHMMSS name)"
+)
 
 
 def load_entries(api: DoApi, store: RecordStore, droplets: Sequence[dict[str, Any]] | None = None) -> list[Entry]:
@@ -71,8 +72,12 @@ def load_entries(api: DoApi, store: RecordStore, droplets: Sequence[dict[str, An
     return merge(snapshots, records, droplet_names(api, snapshots, records, droplets))
 
 
-def droplet_names(api: DoApi, snapshots: Sequence[dict[str, Any]], records: dict[str, StoredRecord],
-                  droplets: Sequence[dict[str, Any]] | None = None) -> dict[str, str]:
+def droplet_names(
+    api: DoApi,
+    snapshots: Sequence[dict[str, Any]],
+    records: dict[str, StoredRecord],
+    droplets: Sequence[dict[str, Any]] | None = None,
+) -> dict[str, str]:
     """Droplet names by id, fetched (once) only when some snapshot's droplet is known by id alone."""
     if droplets is None and needs_droplet_names(snapshots, records):
         droplets = api.droplets()
@@ -81,8 +86,11 @@ def droplet_names(api: DoApi, snapshots: Sequence[dict[str, Any]], records: dict
 
 def summary(entries: Sequence[Entry], rate: float) -> dict[str, Any]:
     size = sum(e.size_gigabytes for e in entries)
-    return {"count": len(entries), "size_gigabytes": round(size, 2),
-            "monthly_cost_usd": round(snapshot_monthly(size, rate), 2)}
+    return {
+        "count": len(entries),
+        "size_gigabytes": round(size, 2),
+        "monthly_cost_usd": round(snapshot_monthly(size, rate), 2),
+    }
 
 
 def show_table(entries: Sequence[Entry], rate: float, title: str | None = None) -> None:
@@ -104,8 +112,12 @@ def list_snapshots(
     """The snapshots, newest first, with their droplet, size and monthly cost, and totals."""
     age = seconds(older_than, "--older-than")
     rt = runtime(ctx)
-    entries = select(load_entries(rt.api(), rt.store(record_store, snapshot_dir)), droplet=droplet, older_than=age,
-                     now=rt.clock.now())
+    entries = select(
+        load_entries(rt.api(), rt.store(record_store, snapshot_dir)),
+        droplet=droplet,
+        older_than=age,
+        now=rt.clock.now(),
+    )
     if json_:
         print_json({"snapshots": [e.to_json(rate) for e in entries], **summary(entries, rate)})
     elif entries:
@@ -123,14 +135,19 @@ def _lookup(api: DoApi, ref: str, store: RecordStore) -> Entry:
             pass
     matches = find(merge(api.droplet_snapshot_images(), records, {}), ref)
     if not matches:
-        matches = [entry(None, r, {}) for r in records.values() if ref in (str(r.data.get("snapshot_id")),
-                                                                            r.data.get("snapshot_name"))]
+        matches = [
+            entry(None, r, {})
+            for r in records.values()
+            if ref in (str(r.data.get("snapshot_id")), r.data.get("snapshot_name"))
+        ]
     if len(matches) > 1:
         ids = ", ".join(e.id for e in matches)
         raise GpuForgeError(f"{len(matches)} snapshots are named {ref}: ids {ids}", hint="show one by its id")
     if not matches:
-        raise GpuForgeError(f"No snapshot {ref!r} on DigitalOcean or in {store.where}",
-                            hint="see the snapshots with `gpuforge snapshots list`")
+        raise GpuForgeError(
+            f"No snapshot {ref!r} on DigitalOcean or in {store.where}",
+            hint="see the snapshots with `gpuforge snapshots list`",
+        )
     return matches[0]
 
 
@@ -151,19 +168,37 @@ def show(
     droplet_now = droplet.get("status") if droplet else "deleted" if found.droplet_id else None
     record = found.record.data if found.record else None
     if json_:
-        print_json({"snapshot": found.to_json(rate), "digitalocean": found.api, "droplet_status": droplet_now,
-                    "record": record})
+        print_json(
+            {
+                "snapshot": found.to_json(rate),
+                "digitalocean": found.api,
+                "droplet_status": droplet_now,
+                "record": record,
+            }
+        )
         return
     api_view = found.api or {}
-    out().print(key_values([
-        ("name", found.name), ("id", found.id), ("created", when(found.created_at)),
-        ("size", gigabytes(found.size_gigabytes)), ("per month", usd(snapshot_monthly(found.size_gigabytes, rate))),
-        ("min disk", f"{api_view['min_disk_size']} GB" if api_view.get("min_disk_size") else None),
-        ("regions", found.regions), ("tags", api_view.get("tags")),
-        ("droplet", _droplet_line(found.droplet or (droplet or {}).get("name", ""), found.droplet_id, droplet_now)),
-        ("GPUForge", "yes" if found.gpuforge else "no"),
-        ("on DigitalOcean", "yes" if found.api else "no: deleted (only the record is left)"),
-    ], title=f"Snapshot {found.name}"))
+    out().print(
+        key_values(
+            [
+                ("name", found.name),
+                ("id", found.id),
+                ("created", when(found.created_at)),
+                ("size", gigabytes(found.size_gigabytes)),
+                ("per month", usd(snapshot_monthly(found.size_gigabytes, rate))),
+                ("min disk", f"{api_view['min_disk_size']} GB" if api_view.get("min_disk_size") else None),
+                ("regions", found.regions),
+                ("tags", api_view.get("tags")),
+                (
+                    "droplet",
+                    _droplet_line(found.droplet or (droplet or {}).get("name", ""), found.droplet_id, droplet_now),
+                ),
+                ("GPUForge", "yes" if found.gpuforge else "no"),
+                ("on DigitalOcean", "yes" if found.api else "no: deleted (only the record is left)"),
+            ],
+            title=f"Snapshot {found.name}",
+        )
+    )
     if found.record:
         out().print()
         out().print(key_values(sorted(found.record.data.items()), title=f"Record {found.record.location}"))
@@ -188,8 +223,9 @@ def delete(
     """Delete snapshots by id, after showing them and asking (unless --yes). Records are kept."""
     bad = [i for i in ids if not i.isdigit()]
     if bad:
-        raise typer.BadParameter(f"{bad[0]!r} is not a snapshot id (ids are numbers: see `gpuforge snapshots list`)",
-                                 param_hint="ID")
+        raise typer.BadParameter(
+            f"{bad[0]!r} is not a snapshot id (ids are numbers: see `gpuforge snapshots list`)", param_hint="ID"
+        )
     rt = runtime(ctx)
     api = rt.api()
     records = read_records(rt.store(record_store, snapshot_dir))
@@ -198,21 +234,26 @@ def delete(
         try:
             found.append(api.get_snapshot(int(snapshot_id)))
         except NotFound:
-            raise GpuForgeError(f"No snapshot with id {snapshot_id} on DigitalOcean; nothing was deleted",
-                                hint="see the snapshots with `gpuforge snapshots list`") from None
+            raise GpuForgeError(
+                f"No snapshot with id {snapshot_id} on DigitalOcean; nothing was deleted",
+                hint="see the snapshots with `gpuforge snapshots list`",
+            ) from None
     names = droplet_names(api, found, records)
     doomed = [entry(s, records.get(str(s["id"])), names) for s in found]
     if not yes:
         show_table(doomed, rate, title="To delete")
-        if not typer.confirm(f"Delete {len(doomed)} snapshot(s), saving "
-                             f"{usd(summary(doomed, rate)['monthly_cost_usd'])}/month?"):
+        if not typer.confirm(
+            f"Delete {len(doomed)} snapshot(s), saving {usd(summary(doomed, rate)['monthly_cost_usd'])}/month?"
+        ):
             error_line("Nothing was deleted.")
             raise typer.Exit(1)
     deleted = _delete_all(api, doomed, quiet=json_)
     if json_:
         print_json({"deleted": [e.to_json(rate) for e in deleted], **summary(deleted, rate)})
     else:
-        out().print(f"Deleted {len(deleted)} snapshot(s), saving {usd(summary(deleted, rate)['monthly_cost_usd'])}/month.")
+        out().print(
+            f"Deleted {len(deleted)} snapshot(s), saving {usd(summary(deleted, rate)['monthly_cost_usd'])}/month."
+        )
 
 
 def _delete_all(api: DoApi, doomed: Sequence[Entry], *, quiet: bool) -> list[Entry]:
@@ -221,8 +262,10 @@ def _delete_all(api: DoApi, doomed: Sequence[Entry], *, quiet: bool) -> list[Ent
         try:
             api.delete_snapshot(int(e.id))
         except ApiError as err:
-            raise GpuForgeError(f"{err.message} ({len(deleted)} of {len(doomed)} deleted)",
-                                hint=err.hint or "run the command again to finish") from None
+            raise GpuForgeError(
+                f"{err.message} ({len(deleted)} of {len(doomed)} deleted)",
+                hint=err.hint or "run the command again to finish",
+            ) from None
         deleted.append(e)
         if not quiet:
             out().print(f"Deleted {e.name} ({e.id})")
@@ -233,12 +276,18 @@ def _delete_all(api: DoApi, doomed: Sequence[Entry], *, quiet: bool) -> list[Ent
 def prune(
     ctx: typer.Context,
     droplet: Droplet = None,
-    keep_last: Annotated[int | None, typer.Option(
-        "--keep-last", min=1, help="Keep each droplet's newest N snapshots.")] = None,
-    older_than: Annotated[str | None, typer.Option(
-        "--older-than", help="Delete only snapshots at least this old: 30d, 2w, 12h.")] = None,
-    include_all: Annotated[bool, typer.Option(
-        "--all", help="Also snapshots with neither a record nor an automatic name (tagged gpuforge or not).")] = False,
+    keep_last: Annotated[
+        int | None, typer.Option("--keep-last", min=1, help="Keep each droplet's newest N snapshots.")
+    ] = None,
+    older_than: Annotated[
+        str | None, typer.Option("--older-than", help="Delete only snapshots at least this old: 30d, 2w, 12h.")
+    ] = None,
+    include_all: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Also snapshots with neither a record nor an automatic name (tagged gpuforge or not)."
+        ),
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete them; without it, only show what would go.")] = False,
     snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
     record_store: RecordStoreUrl = "",
@@ -254,18 +303,31 @@ def prune(
         raise typer.BadParameter("say what to keep: --keep-last N and/or --older-than D", param_hint="prune")
     rt = runtime(ctx)
     api = rt.api()
-    doomed = plan_prune(load_entries(api, rt.store(record_store, snapshot_dir)), policy=RetentionPolicy(keep_last, age),
-                        now=rt.clock.now(), droplet=droplet, include_all=include_all)
+    doomed = plan_prune(
+        load_entries(api, rt.store(record_store, snapshot_dir)),
+        policy=RetentionPolicy(keep_last, age),
+        now=rt.clock.now(),
+        droplet=droplet,
+        include_all=include_all,
+    )
     deleted = _delete_all(api, doomed, quiet=json_) if yes else []
     if json_:
-        print_json({"dry_run": not yes, "snapshots": [e.to_json(rate) for e in doomed],
-                    "deleted": [e.id for e in deleted], **summary(doomed, rate)})
+        print_json(
+            {
+                "dry_run": not yes,
+                "snapshots": [e.to_json(rate) for e in doomed],
+                "deleted": [e.id for e in deleted],
+                **summary(doomed, rate),
+            }
+        )
         return
     if not doomed:
         out().print("Nothing to prune.")
         return
-    saving = f"{len(doomed)} snapshot(s) ({gigabytes(sum(e.size_gigabytes for e in doomed))}), saving " \
-             f"{usd(summary(doomed, rate)['monthly_cost_usd'])}/month"
+    saving = (
+        f"{len(doomed)} snapshot(s) ({gigabytes(sum(e.size_gigabytes for e in doomed))}), saving "
+        f"{usd(summary(doomed, rate)['monthly_cost_usd'])}/month"
+    )
     if yes:
         out().print(f"Deleted {saving}.")
     else:
@@ -292,9 +354,16 @@ def cost(
     rows = costs_by_droplet(((e.droplet_label, e.size_gigabytes) for e in entries), rate=rate, running=running)
     whole = total(rows)
     if json_:
-        print_json({"droplets": [cost_json(row, status.get(row.droplet), slug.get(row.droplet)) for row in rows],
-                    "total": cost_json(whole), "rate_usd_per_gb_month": rate})
+        print_json(
+            {
+                "droplets": [cost_json(row, status.get(row.droplet), slug.get(row.droplet)) for row in rows],
+                "total": cost_json(whole),
+                "rate_usd_per_gb_month": rate,
+            }
+        )
         return
     out().print(cost_table(rows, whole, status=status, slug=slug))
-    out().print(f"Snapshot storage at ${rate:g}/GB-month; droplet prices from DigitalOcean's size list "
-                "(a droplet is billed while it exists, running or off).")
+    out().print(
+        f"Snapshot storage at ${rate:g}/GB-month; droplet prices from DigitalOcean's size list "
+        "(a droplet is billed while it exists, running or off)."
+    )

@@ -96,8 +96,7 @@ def _files(opts: CloudInitOptions) -> list[_File]:
         out += [
             _File(
                 LOCALAI_DROP_IN,
-                f"[Service]\nEnvironmentFile={ETC_DIR}/localai.env\n"
-                f"EnvironmentFile={ETC_DIR}/localai-secret.env\n",
+                f"[Service]\nEnvironmentFile={ETC_DIR}/localai.env\nEnvironmentFile={ETC_DIR}/localai-secret.env\n",
             ),
             # LocalAI reads LOCALAI_ADDRESS or ADDRESS (and LOCALAI_API_KEY or API_KEY); the
             # installer's /etc/localai.env sets the short names, so both are set here to win.

@@ -25,14 +25,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable
 
 from gpuforge.clock import Clock
 from gpuforge.do_client import ApiError, AuthError, DoApi, Locked, NotFound, TransientError
 from gpuforge.errors import GpuForgeError
 from gpuforge.tags import snapshot_tags
 from gpuforge.timemachine.naming import iso, parse_time, render_name
-from gpuforge.timemachine.polling import PollPolicy, bounded, poll_interval, retry_delay, should_report
+from gpuforge.timemachine.polling import (
+    DEFAULT_POLL_POLICY,
+    PollPolicy,
+    bounded,
+    poll_interval,
+    retry_delay,
+    should_report,
+)
 from gpuforge.timemachine.records import SnapshotRecord, estimated_monthly_cost
 from gpuforge.timemachine.retention import RetentionPolicy, SnapshotInfo, select_for_deletion
 from gpuforge.timemachine.settings import SnapshotSettings
@@ -78,20 +86,35 @@ class SnapshotFailed(GpuForgeError):
 class RecordNotWritten(SnapshotFailed):
     """The snapshot completed (and is kept) but its record could not be written."""
 
-    def __init__(self, error: RecordStoreError, *, droplet_id: str, action_id: str, snapshot_id: str,
-                 snapshot_name: str, rerun: str = DESTROY_AGAIN) -> None:
+    def __init__(
+        self,
+        error: RecordStoreError,
+        *,
+        droplet_id: str,
+        action_id: str,
+        snapshot_id: str,
+        snapshot_name: str,
+        rerun: str = DESTROY_AGAIN,
+    ) -> None:
         self.snapshot_id, self.snapshot_name = snapshot_id, snapshot_name
         super().__init__(
-            error.message, droplet_id=droplet_id, action_id=action_id,
-            hint=(f"the snapshot {snapshot_id} ({snapshot_name}) exists and the droplet was kept; "
-                  f"{error.hint or 'fix the record store'}, then run {rerun} again to record it "
-                  "(no second snapshot is taken)"))
+            error.message,
+            droplet_id=droplet_id,
+            action_id=action_id,
+            hint=(
+                f"the snapshot {snapshot_id} ({snapshot_name}) exists and the droplet was kept; "
+                f"{error.hint or 'fix the record store'}, then run {rerun} again to record it "
+                "(no second snapshot is taken)"
+            ),
+        )
 
 
 def _inspect_hint(action_id: object, *, resumes: bool, rerun: str) -> str:
     again = "resumes the snapshot" if resumes else "takes a new snapshot"
-    return (f"inspect it with `doctl compute action get {action_id}`; the droplet was kept, and running "
-            f"{rerun} again {again}")
+    return (
+        f"inspect it with `doctl compute action get {action_id}`; the droplet was kept, and running "
+        f"{rerun} again {again}"
+    )
 
 
 def take_snapshot(
@@ -102,7 +125,7 @@ def take_snapshot(
     trigger: str = "destroy",
     clock: Clock,
     report: Report,
-    policy: PollPolicy = PollPolicy(),
+    policy: PollPolicy = DEFAULT_POLL_POLICY,
     store: RecordStore | None = None,
 ) -> SnapshotOutcome:
     """Snapshot droplet ``droplet_id`` and record it in ``store`` (default: the settings' local
@@ -121,8 +144,16 @@ def _in_progress_snapshot(actions: list[dict[str, Any]]) -> dict[str, Any] | Non
 
 
 class _Run:
-    def __init__(self, api: DoApi, droplet_id: int, settings: SnapshotSettings, clock: Clock,
-                 report: Report, policy: PollPolicy, store: RecordStore) -> None:
+    def __init__(
+        self,
+        api: DoApi,
+        droplet_id: int,
+        settings: SnapshotSettings,
+        clock: Clock,
+        report: Report,
+        policy: PollPolicy,
+        store: RecordStore,
+    ) -> None:
         self.api, self.droplet_id, self.settings = api, droplet_id, settings
         self.clock, self.report, self.policy, self.store = clock, report, policy, store
         self.deadline = clock.now() + settings.timeout_seconds
@@ -137,7 +168,9 @@ class _Run:
         name = render_name(self.settings.name_template, self.clock.now())
         droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
         if droplet is None:
-            self.report(f"Droplet {self.droplet_id} ({self.settings.droplet_name}) no longer exists: nothing to snapshot.")
+            self.report(
+                f"Droplet {self.droplet_id} ({self.settings.droplet_name}) no longer exists: nothing to snapshot."
+            )
             return SnapshotOutcome("droplet-gone", str(self.droplet_id), trigger)
         self.label = f"droplet {self.droplet_id} ({droplet.get('name') or self.settings.droplet_name})"
         if trigger == "destroy" and self._has_namesake(droplet):
@@ -155,15 +188,25 @@ class _Run:
         except (NotFound, SnapshotFailed):
             if not self._deleted_meanwhile():
                 raise
-            self.report(f"{self.label[0].upper()}{self.label[1:]} was deleted while GPUForge was snapshotting it "
-                        "(by someone else): nothing left to snapshot.")
+            self.report(
+                f"{self.label[0].upper()}{self.label[1:]} was deleted while GPUForge was snapshotting it "
+                "(by someone else): nothing left to snapshot."
+            )
             return SnapshotOutcome("droplet-gone", str(self.droplet_id), trigger)
         snapshot = self._identify(action)
         self._tag(snapshot, droplet.get("name") or self.settings.droplet_name)
         location = self._write_record(droplet, action, snapshot, trigger)
         deleted = self._apply_retention(str(snapshot["id"]))
-        return SnapshotOutcome(how, str(self.droplet_id), trigger, str(snapshot["id"]), snapshot["name"],
-                               str(action["id"]), location, deleted)
+        return SnapshotOutcome(
+            how,
+            str(self.droplet_id),
+            trigger,
+            str(snapshot["id"]),
+            snapshot["name"],
+            str(action["id"]),
+            location,
+            deleted,
+        )
 
     def _deleted_meanwhile(self) -> bool:
         """After a 404 or a failed action: whether the droplet itself is gone (one GET, not retried)."""
@@ -181,12 +224,16 @@ class _Run:
         actions = self._retry(lambda: self.api.droplet_actions(self.droplet_id))
         running = _in_progress_snapshot(actions)
         if running is not None:
-            self.report(f"Snapshot action {running['id']} already in progress on {self.label}: "
-                        "resuming it instead of starting another.")
+            self.report(
+                f"Snapshot action {running['id']} already in progress on {self.label}: "
+                "resuming it instead of starting another."
+            )
             return running, "resumed"
         if actions and self._adoptable(droplet, actions[0]):
-            self.report(f"Snapshot action {actions[0]['id']} of {self.label} completed and nothing has happened "
-                        "to the droplet since (an interrupted run): adopting it instead of taking another.")
+            self.report(
+                f"Snapshot action {actions[0]['id']} of {self.label} completed and nothing has happened "
+                "to the droplet since (an interrupted run): adopting it instead of taking another."
+            )
             return actions[0], "adopted"
         return None, "taken"
 
@@ -194,8 +241,15 @@ class _Run:
         """After a failed snapshot POST: the snapshot action it started after all, if any."""
         actions = self._retry(lambda: self.api.droplet_actions(self.droplet_id))
         applied = _in_progress_snapshot(actions) or next(
-            (a for a in actions if a.get("type") == "snapshot" and a.get("status") == "completed"
-             and parse_time(a["started_at"]) >= since - CLOCK_SKEW_SECONDS), None)
+            (
+                a
+                for a in actions
+                if a.get("type") == "snapshot"
+                and a.get("status") == "completed"
+                and parse_time(a["started_at"]) >= since - CLOCK_SKEW_SECONDS
+            ),
+            None,
+        )
         if applied is not None:
             self.report(f"The snapshot request was applied: following action {applied['id']}.")
         return applied
@@ -208,7 +262,9 @@ class _Run:
             # however long ago it completed (say, a bucket fixed days later).
             if droplet.get("status") != "off":
                 return False
-        elif self.clock.now() - parse_time(newest["completed_at"]) > max(ADOPT_WINDOW_SECONDS, self.settings.timeout_seconds):
+        elif self.clock.now() - parse_time(newest["completed_at"]) > max(
+            ADOPT_WINDOW_SECONDS, self.settings.timeout_seconds
+        ):
             return False  # a live droplet has changed since: an old live snapshot is not adopted
         snapshot = self._find_snapshot(newest)
         if snapshot is None:
@@ -244,16 +300,21 @@ class _Run:
                 attempt += 1
         final = self._wait_quietly(power_off, self.deadline)
         if final.get("status") != "completed" or not self._is_off():
-            raise self._power_off_failed(f"power_off action {power_off['id']} ended {final.get('status')}",
-                                         power_off["id"])
+            raise self._power_off_failed(
+                f"power_off action {power_off['id']} ended {final.get('status')}", power_off["id"]
+            )
 
     def _power_off_failed(self, why: str, action_id: object = None) -> SnapshotFailed:
         return SnapshotFailed(
             f"Could not power off {self.label} before its snapshot: {why}",
-            droplet_id=str(self.droplet_id), action_id=None if action_id is None else str(action_id),
-            hint=("power it off yourself (`doctl compute droplet-action power-off "
-                  f"{self.droplet_id} --wait`) or set gpuforge:snapshotPowerOff false, then run "
-                  f"{self.rerun} again; the droplet was kept"))
+            droplet_id=str(self.droplet_id),
+            action_id=None if action_id is None else str(action_id),
+            hint=(
+                "power it off yourself (`doctl compute droplet-action power-off "
+                f"{self.droplet_id} --wait`) or set gpuforge:snapshotPowerOff false, then run "
+                f"{self.rerun} again; the droplet was kept"
+            ),
+        )
 
     def _is_off(self) -> bool:
         droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
@@ -288,22 +349,28 @@ class _Run:
                 raise SnapshotFailed(
                     f"Snapshot of {self.label} did not complete within {self.settings.timeout_seconds:g}s "
                     f"(action {action['id']} is still in progress)",
-                    droplet_id=str(self.droplet_id), action_id=str(action["id"]), hint=_inspect_hint(action["id"], resumes=True, rerun=self.rerun))
+                    droplet_id=str(self.droplet_id),
+                    action_id=str(action["id"]),
+                    hint=_inspect_hint(action["id"], resumes=True, rerun=self.rerun),
+                )
             wait = poll_interval(self.policy, attempt, now=now, **self._rate_limit())
             self.clock.sleep(bounded(wait, now=now, deadline=self.deadline))
             attempt += 1
-            action = self._retry(lambda: self.api.get_action(int(action["id"])))
+            action = self._retry(lambda action_id=int(action["id"]): self.api.get_action(action_id))
             now = self.clock.now()
             status = action.get("status", "")
-            if status == "in-progress" and should_report(self.policy, status=status, last_status=last_status,
-                                                         now=now, last_report=last_report):
+            if status == "in-progress" and should_report(
+                self.policy, status=status, last_status=last_status, now=now, last_report=last_report
+            ):
                 self.report(f"Snapshot in progress... Status: {status} ({int(now - started)}s elapsed)")
                 last_status, last_report = status, now
         if action.get("status") != "completed":
             raise SnapshotFailed(
                 f"Snapshot of {self.label} failed: action {action['id']} {action.get('status')}",
-                droplet_id=str(self.droplet_id), action_id=str(action["id"]),
-                hint=_inspect_hint(action["id"], resumes=False, rerun=self.rerun))
+                droplet_id=str(self.droplet_id),
+                action_id=str(action["id"]),
+                hint=_inspect_hint(action["id"], resumes=False, rerun=self.rerun),
+            )
         return action
 
     def _wait_quietly(self, action: dict[str, Any], limit: float) -> dict[str, Any]:
@@ -311,10 +378,11 @@ class _Run:
         attempt = 0
         while action.get("status") == "in-progress" and self.clock.now() < limit:
             now = self.clock.now()
-            self.clock.sleep(bounded(poll_interval(self.policy, attempt, now=now, **self._rate_limit()),
-                                     now=now, deadline=limit))
+            self.clock.sleep(
+                bounded(poll_interval(self.policy, attempt, now=now, **self._rate_limit()), now=now, deadline=limit)
+            )
             attempt += 1
-            action = self._retry(lambda: self.api.get_action(int(action["id"])))
+            action = self._retry(lambda action_id=int(action["id"]): self.api.get_action(action_id))
         return action
 
     def _find_snapshot(self, action: dict[str, Any]) -> dict[str, Any] | None:
@@ -324,8 +392,11 @@ class _Run:
         try:
             snapshots = self._retry(lambda: self.api.droplet_snapshots(self.droplet_id))
         except NotFound:  # the droplet was deleted since; its snapshots outlive it
-            snapshots = [s for s in self._retry(self.api.droplet_snapshot_images)
-                         if str(s.get("resource_id")) == str(self.droplet_id)]
+            snapshots = [
+                s
+                for s in self._retry(self.api.droplet_snapshot_images)
+                if str(s.get("resource_id")) == str(self.droplet_id)
+            ]
         inside = [s for s in snapshots if start <= parse_time(s["created_at"]) <= end]
         if not inside:
             return None
@@ -340,8 +411,10 @@ class _Run:
             if now >= limit:
                 raise SnapshotFailed(
                     f"Snapshot action {action['id']} of {self.label} completed but its snapshot is not listed",
-                    droplet_id=str(self.droplet_id), action_id=str(action["id"]),
-                    hint=f"check `doctl compute droplet snapshots {self.droplet_id}`; the droplet was kept")
+                    droplet_id=str(self.droplet_id),
+                    action_id=str(action["id"]),
+                    hint=f"check `doctl compute droplet snapshots {self.droplet_id}`; the droplet was kept",
+                )
             self.clock.sleep(bounded(poll_interval(self.policy, attempt, now=now), now=now, deadline=limit))
             attempt += 1
         return snapshot
@@ -355,10 +428,14 @@ class _Run:
             for tag in missing:
                 self._retry(partial(self.api.tag_resources, tag, resources), limit)
         except ApiError as err:
-            self.report(f"⚠️ Snapshot {snapshot['id']} was not tagged {', '.join(missing)}: {err.message} "
-                        "(a warning only: tagging needs the tag:create scope)")
+            self.report(
+                f"⚠️ Snapshot {snapshot['id']} was not tagged {', '.join(missing)}: {err.message} "
+                "(a warning only: tagging needs the tag:create scope)"
+            )
 
-    def _write_record(self, droplet: dict[str, Any], action: dict[str, Any], snapshot: dict[str, Any], trigger: str) -> str:
+    def _write_record(
+        self, droplet: dict[str, Any], action: dict[str, Any], snapshot: dict[str, Any], trigger: str
+    ) -> str:
         started, completed = action.get("started_at") or "", action.get("completed_at") or iso(self.clock.now())
         size = float(snapshot.get("size_gigabytes") or 0.0)
         record = SnapshotRecord(
@@ -388,12 +465,19 @@ class _Run:
         except RecordExists as exists:  # a concurrent run recorded it first
             location = exists.location
         except RecordStoreError as err:
-            raise RecordNotWritten(err, droplet_id=str(self.droplet_id), action_id=str(action["id"]),
-                                   snapshot_id=record.snapshot_id, snapshot_name=record.snapshot_name,
-                                   rerun=self.rerun) from None
+            raise RecordNotWritten(
+                err,
+                droplet_id=str(self.droplet_id),
+                action_id=str(action["id"]),
+                snapshot_id=record.snapshot_id,
+                snapshot_name=record.snapshot_name,
+                rerun=self.rerun,
+            ) from None
         self.report(f"✅ Snapshot created successfully: {record.snapshot_name}")
-        self.report(f"Snapshot details: {record.snapshot_name} {record.snapshot_id} {size:g}GB "
-                    f"(about ${record.estimated_monthly_cost_usd:.2f}/month)")
+        self.report(
+            f"Snapshot details: {record.snapshot_name} {record.snapshot_id} {size:g}GB "
+            f"(about ${record.estimated_monthly_cost_usd:.2f}/month)"
+        )
         self.report(f"Snapshot log saved to: {location}")
         return location
 
@@ -405,12 +489,19 @@ class _Run:
         deleted: list[str] = []
         try:
             images = self._retry(self.api.droplet_snapshot_images, limit)
-            infos = [SnapshotInfo(str(i["id"]), i["name"], parse_time(i["created_at"]), i.get("resource_type") or "droplet")
-                     for i in images]
-            doomed = select_for_deletion(infos, policy=policy, name_template=self.settings.name_template,
-                                         now=self.clock.now(), just_taken_id=just_taken_id)
+            infos = [
+                SnapshotInfo(str(i["id"]), i["name"], parse_time(i["created_at"]), i.get("resource_type") or "droplet")
+                for i in images
+            ]
+            doomed = select_for_deletion(
+                infos,
+                policy=policy,
+                name_template=self.settings.name_template,
+                now=self.clock.now(),
+                just_taken_id=just_taken_id,
+            )
             for snapshot in doomed:
-                self._retry(lambda: self.api.delete_snapshot(int(snapshot.id)), limit)
+                self._retry(lambda snapshot_id=int(snapshot.id): self.api.delete_snapshot(snapshot_id), limit)
                 deleted.append(snapshot.id)
                 self.report(f"Retention: deleted snapshot {snapshot.name} ({snapshot.id})")
         except ApiError as err:
@@ -436,9 +527,11 @@ class _Run:
         limit = self.deadline if limit is None else limit
         now = self.clock.now()
         if now >= limit:
-            raise ApiError(f"{err.message} (still failing after {attempt + 1} attempts, at the snapshot timeout)",
-                           status=err.status,
-                           hint="DigitalOcean may be degraded (status.digitalocean.com); the droplet was kept, "
-                                f"run {self.rerun} again later") from None
+            raise ApiError(
+                f"{err.message} (still failing after {attempt + 1} attempts, at the snapshot timeout)",
+                status=err.status,
+                hint="DigitalOcean may be degraded (status.digitalocean.com); the droplet was kept, "
+                f"run {self.rerun} again later",
+            ) from None
         retry_after = err.retry_after if isinstance(err, TransientError) else None
         self.clock.sleep(bounded(retry_delay(self.policy, attempt, retry_after=retry_after), now=now, deadline=limit))

@@ -29,6 +29,9 @@ class PollPolicy:
     report_every: float = 30.0
 
 
+DEFAULT_POLL_POLICY = PollPolicy()
+
+
 def scheduled_wait(policy: PollPolicy, attempt: int) -> float:
     """The wait before poll ``attempt + 1`` when nothing slows polling down: ``fraction`` of the
     time the earlier waits add up to, within [``initial``, ``cap``]."""

@@ -20,14 +20,18 @@ from .stack import STACK_TAG_PREFIX, StackContext
 PLACEMENT = "allowed-gpu-regions-and-sizes"
 TAGS = "gpu-droplet-tags"
 
-PLACEMENT_SCHEMA = PolicyConfigSchema(properties={
-    "regions": settings.string_list(GPU_REGIONS, "Regions GPU droplets may run in."),
-    "sizes": settings.string_list(sorted(HOURLY_PRICES), "GPU sizes droplets may use."),
-})
+PLACEMENT_SCHEMA = PolicyConfigSchema(
+    properties={
+        "regions": settings.string_list(GPU_REGIONS, "Regions GPU droplets may run in."),
+        "sizes": settings.string_list(sorted(HOURLY_PRICES), "GPU sizes droplets may use."),
+    }
+)
 
-TAGS_SCHEMA = PolicyConfigSchema(properties={
-    "extraTags": settings.string_list([], "Tags every GPU droplet must carry besides gpuforge and its stack tag."),
-})
+TAGS_SCHEMA = PolicyConfigSchema(
+    properties={
+        "extraTags": settings.string_list([], "Tags every GPU droplet must carry besides gpuforge and its stack tag."),
+    }
+)
 
 
 def validate_placement(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -37,13 +41,19 @@ def validate_placement(args: ResourceValidationArgs, report: ReportViolation) ->
     config = settings.read(args.get_config(), PLACEMENT_SCHEMA)
     region = known(args.props, "region")
     if isinstance(region, str) and region not in config["regions"]:
-        report(f"droplet {args.name} ({size}) is in region {region}, where GPU droplets are not allowed "
-               f"(allowed: {', '.join(config['regions'])}): set gpuforge:region to one of them, or add {region} "
-               f"to the regions config of {PLACEMENT}", None)
+        report(
+            f"droplet {args.name} ({size}) is in region {region}, where GPU droplets are not allowed "
+            f"(allowed: {', '.join(config['regions'])}): set gpuforge:region to one of them, or add {region} "
+            f"to the regions config of {PLACEMENT}",
+            None,
+        )
     if size not in config["sizes"]:
         allowed = ", ".join(config["sizes"])
-        report(f"droplet {args.name} uses GPU size {size}, which is not allowed (allowed: {allowed}): set "
-               f"gpuforge:gpuSize to one of them, or add {size} to the sizes config of {PLACEMENT}", None)
+        report(
+            f"droplet {args.name} uses GPU size {size}, which is not allowed (allowed: {allowed}): set "
+            f"gpuforge:gpuSize to one of them, or add {size} to the sizes config of {PLACEMENT}",
+            None,
+        )
 
 
 def validate_tags(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -59,9 +69,12 @@ def validate_tags(args: ResourceValidationArgs, report: ReportViolation) -> None
         required.append(f"{STACK_TAG_PREFIX}<stack>")
     missing = [tag for tag in required if tag not in tags]
     if missing:
-        report(f"droplet {args.name} ({size}) lacks tag(s) {', '.join(missing)}: add them to its tags "
-               f"(gpuforge's GpuDroplet adds {GPUFORGE_TAG} and {STACK_TAG_PREFIX}<stack> itself, others go in "
-               "gpuforge:tags)", None)
+        report(
+            f"droplet {args.name} ({size}) lacks tag(s) {', '.join(missing)}: add them to its tags "
+            f"(gpuforge's GpuDroplet adds {GPUFORGE_TAG} and {STACK_TAG_PREFIX}<stack> itself, others go in "
+            "gpuforge:tags)",
+            None,
+        )
 
 
 allowed_regions_and_sizes = ResourceValidationPolicy(

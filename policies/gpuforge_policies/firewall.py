@@ -23,11 +23,16 @@ NAME = "no-public-model-api"
 _API_NAMES = {OLLAMA_PORT: "Ollama", LOCALAI_PORT: "LocalAI"}
 _ALL_PORTS = range(1, 65536)
 
-SCHEMA = PolicyConfigSchema(properties={
-    "ports": settings.option(
-        "array", [OLLAMA_PORT, LOCALAI_PORT], "TCP ports of unauthenticated model APIs (Ollama, LocalAI).",
-        items={"type": "integer", "minimum": 1, "maximum": 65535}),
-})
+SCHEMA = PolicyConfigSchema(
+    properties={
+        "ports": settings.option(
+            "array",
+            [OLLAMA_PORT, LOCALAI_PORT],
+            "TCP ports of unauthenticated model APIs (Ollama, LocalAI).",
+            items={"type": "integer", "minimum": 1, "maximum": 65535},
+        ),
+    }
+)
 
 
 def port_range(text: str) -> range:
@@ -75,10 +80,13 @@ def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         sources = known_strings(rule, "sourceAddresses")
         public = [] if sources is UNKNOWN else [s for s in sources if is_everywhere(s)]
         if ports and public:
-            report(f"firewall {args.name} opens {_describe(ports)} to {', '.join(public)} (inboundRules[{index}]: "
-                   f"tcp {known(rule, 'portRange') or 'all ports'}); these APIs have no authentication: set "
-                   "gpuforge:allowedApiCidrs to your own networks, or leave it empty and use the SSH tunnels "
-                   "of the tunnel_commands output", None)
+            report(
+                f"firewall {args.name} opens {_describe(ports)} to {', '.join(public)} (inboundRules[{index}]: "
+                f"tcp {known(rule, 'portRange') or 'all ports'}); these APIs have no authentication: set "
+                "gpuforge:allowedApiCidrs to your own networks, or leave it empty and use the SSH tunnels "
+                "of the tunnel_commands output",
+                None,
+            )
 
 
 no_public_model_api = ResourceValidationPolicy(

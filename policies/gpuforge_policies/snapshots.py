@@ -39,22 +39,33 @@ TIMEOUT = "snapshot-timeout"
 _FIX_DISABLED = "set gpuforge:createSnapshotOnDestroy to true and run pulumi up"
 _FIX_MISSING = "create it with gpuforge's GpuDroplet component, which adds a snapshot guard to each droplet"
 
-REQUIRED_SCHEMA = PolicyConfigSchema(properties={
-    "productionStacks": settings.string_list(
-        [], "Stacks that are production besides gpuforge's own rule (gpuforge:environment, else prod, "
-            "production, prd, live, prod-*)."),
-    "minHourlyUsd": settings.option(
-        "number", EXPENSIVE_HOURLY_USD, "GPU droplets at or above this hourly price need a snapshot guard.", minimum=0),
-    "sizes": settings.string_list(EIGHT_GPU_SIZES, "GPU sizes that always need a snapshot guard."),
-    "hourlyPrices": settings.number_table(HOURLY_PRICES, "Hourly price in USD of each GPU size."),
-})
+REQUIRED_SCHEMA = PolicyConfigSchema(
+    properties={
+        "productionStacks": settings.string_list(
+            [],
+            "Stacks that are production besides gpuforge's own rule (gpuforge:environment, else prod, "
+            "production, prd, live, prod-*).",
+        ),
+        "minHourlyUsd": settings.option(
+            "number",
+            EXPENSIVE_HOURLY_USD,
+            "GPU droplets at or above this hourly price need a snapshot guard.",
+            minimum=0,
+        ),
+        "sizes": settings.string_list(EIGHT_GPU_SIZES, "GPU sizes that always need a snapshot guard."),
+        "hourlyPrices": settings.number_table(HOURLY_PRICES, "Hourly price in USD of each GPU size."),
+    }
+)
 
-TIMEOUT_SCHEMA = PolicyConfigSchema(properties={
-    "secondsPerGb": settings.option(
-        "number", 2.0, "Seconds of snapshotTimeout needed per GB of the size's disk.", minimum=0),
-    "minSeconds": settings.option("number", 900, "The shortest snapshotTimeout accepted for any size.", minimum=0),
-    "diskGb": settings.number_table(DISK_GB, "Disk in GB of each GPU size."),
-})
+TIMEOUT_SCHEMA = PolicyConfigSchema(
+    properties={
+        "secondsPerGb": settings.option(
+            "number", 2.0, "Seconds of snapshotTimeout needed per GB of the size's disk.", minimum=0
+        ),
+        "minSeconds": settings.option("number", 900, "The shortest snapshotTimeout accepted for any size.", minimum=0),
+        "diskGb": settings.number_table(DISK_GB, "Disk in GB of each GPU size."),
+    }
+)
 
 
 def guards(guard: PolicyResource, droplet: PolicyResource) -> bool:
@@ -66,8 +77,11 @@ def guards(guard: PolicyResource, droplet: PolicyResource) -> bool:
     if guarded_id not in (None, UNKNOWN) and droplet_id not in (None, UNKNOWN):
         return str(guarded_id) == str(droplet_id)
     name = known(droplet.props, "name")
-    return (_parent_urn(guard) == _parent_urn(droplet) and name not in (None, UNKNOWN)
-            and known(guard.props, "droplet_name") == name)
+    return (
+        _parent_urn(guard) == _parent_urn(droplet)
+        and name not in (None, UNKNOWN)
+        and known(guard.props, "droplet_name") == name
+    )
 
 
 def _parent_urn(resource: PolicyResource) -> str | None:
@@ -114,21 +128,27 @@ def validate_timeout(args: ResourceValidationArgs, report: ReportViolation) -> N
     droplet = known(args.props, "droplet_name") or args.name
     disk = config["diskGb"].get(size)
     if disk is None:
-        report(f"snapshot guard {args.name} of droplet {droplet}: the disk of {size} is unknown, so its "
-               f"snapshotTimeout cannot be checked: add {size} to the diskGb config of {TIMEOUT}", None)
+        report(
+            f"snapshot guard {args.name} of droplet {droplet}: the disk of {size} is unknown, so its "
+            f"snapshotTimeout cannot be checked: add {size} to the diskGb config of {TIMEOUT}",
+            None,
+        )
         return
     needed = max(float(config["minSeconds"]), float(config["secondsPerGb"]) * disk)
     if timeout < needed:
         advice = min(math.ceil(needed / 60) * 60, MAX_SNAPSHOT_TIMEOUT_S)
-        report(f"snapshot guard {args.name} of droplet {droplet} ({size}, {disk:g} GB disk) waits "
-               f"{format_duration(timeout)} for its snapshot, less than the {format_duration(needed)} such a disk "
-               f"may need: set gpuforge:snapshotTimeout to {format_duration(advice)} or more", None)
+        report(
+            f"snapshot guard {args.name} of droplet {droplet} ({size}, {disk:g} GB disk) waits "
+            f"{format_duration(timeout)} for its snapshot, less than the {format_duration(needed)} such a disk "
+            f"may need: set gpuforge:snapshotTimeout to {format_duration(advice)} or more",
+            None,
+        )
 
 
 snapshot_required = StackValidationPolicy(
     name=REQUIRED,
     description="GPU droplets in production stacks, at or above a price, or of listed sizes have an enabled "
-                "snapshot guard.",
+    "snapshot guard.",
     validate=validate_required,
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=REQUIRED_SCHEMA,

@@ -36,14 +36,15 @@ class StackContext:
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] = os.environ) -> StackContext:
         config = json.loads(environ.get("PULUMI_CONFIG") or "{}")
-        return cls(name=environ.get("PULUMI_STACK") or None,
-                   environment=config.get(f"{GPUFORGE_TAG}:environment") or None)
+        return cls(
+            name=environ.get("PULUMI_STACK") or None, environment=config.get(f"{GPUFORGE_TAG}:environment") or None
+        )
 
     def stack_name(self, tags: Sequence[str] = ()) -> str | None:
         """The engine's stack name, else the one in a ``gpuforge-stack-<stack>`` tag."""
         if self.name:
             return self.name
-        return next((tag[len(STACK_TAG_PREFIX):] for tag in tags if tag.startswith(STACK_TAG_PREFIX)), None)
+        return next((tag[len(STACK_TAG_PREFIX) :] for tag in tags if tag.startswith(STACK_TAG_PREFIX)), None)
 
     def is_production(self, production_stacks: Collection[str], tags: Sequence[str] = ()) -> bool:
         name = self.stack_name(tags)

@@ -68,8 +68,11 @@ def no_guarded_droplet_deleted_without_snapshot(stack: Stack) -> list[str]:
         g = deleted.guarded
         if not g.guarded or deleted.vanished:
             continue
-        fresh = [s for s in snapshots.values()
-                 if s["resource_id"] == str(g.droplet_id) and epoch(s["created_at"]) >= int(g.created_at)]
+        fresh = [
+            s
+            for s in snapshots.values()
+            if s["resource_id"] == str(g.droplet_id) and epoch(s["created_at"]) >= int(g.created_at)
+        ]
         if not fresh:
             violations.append(f"droplet {g.droplet_id} ({g.name}) was deleted without a snapshot")
         elif not any(s["id"] in recorded for s in fresh):
@@ -93,9 +96,14 @@ def records_are_whole_and_true(stack: Stack) -> list[str]:
         if snapshot is None:
             problems.append(f"{name}: records snapshot {record['snapshot_id']}, which does not exist")
         elif (record["droplet_id"], record["snapshot_name"], record["status"]) != (
-                snapshot["resource_id"], snapshot["name"], "completed"):
-            problems.append(f"{name}: says droplet {record['droplet_id']} / {record['snapshot_name']} / "
-                            f"{record['status']}, the snapshot is {snapshot['resource_id']} / {snapshot['name']}")
+            snapshot["resource_id"],
+            snapshot["name"],
+            "completed",
+        ):
+            problems.append(
+                f"{name}: says droplet {record['droplet_id']} / {record['snapshot_name']} / "
+                f"{record['status']}, the snapshot is {snapshot['resource_id']} / {snapshot['name']}"
+            )
     return problems
 
 
@@ -103,7 +111,9 @@ def every_snapshot_recorded_once(stack: Stack) -> list[str]:
     """No snapshot has two records; the snapshot of a droplet deleted under the promise (guard
     enabled, ``abort``) has one."""
     recorded = records_by_snapshot(stack)
-    violations = [f"snapshot {sid} has {len(names)} records: {names}" for sid, names in recorded.items() if len(names) > 1]
+    violations = [
+        f"snapshot {sid} has {len(names)} records: {names}" for sid, names in recorded.items() if len(names) > 1
+    ]
     for deleted in stack.deleted:
         g = deleted.guarded
         if not g.guarded or deleted.vanished:
@@ -141,8 +151,9 @@ def token_appears_nowhere(stack: Stack, tokens: Iterable[str]) -> list[str]:
 
 def errors_are_one_message(stack: Stack) -> list[str]:
     """A failed Delete shows the user a message and hint, never a Python traceback."""
-    return [f"a Delete error is a traceback: {d[:200]!r}" for d in stack.errors_seen
-            if "Traceback" in d or 'File "' in d]
+    return [
+        f"a Delete error is a traceback: {d[:200]!r}" for d in stack.errors_seen if "Traceback" in d or 'File "' in d
+    ]
 
 
 def droplets_match_the_stack(stack: Stack) -> list[str]:
@@ -150,8 +161,11 @@ def droplets_match_the_stack(stack: Stack) -> list[str]:
     those the stack's state holds (less those a fault made vanish)."""
     existing = set(stack.sim.droplets)
     in_state = {g.droplet_id for g in stack.live + stack.pending}
-    lost = [f"droplet {g.droplet_id} ({g.name}) is in the stack but gone" for g in stack.live + stack.pending
-            if g.droplet_id not in existing and not g.vanish_scheduled]
+    lost = [
+        f"droplet {g.droplet_id} ({g.name}) is in the stack but gone"
+        for g in stack.live + stack.pending
+        if g.droplet_id not in existing and not g.vanish_scheduled
+    ]
     leaked = [f"droplet {d} exists but is in no stack" for d in sorted(existing - in_state)]
     return lost + leaked
 

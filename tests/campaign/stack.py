@@ -1,6 +1,6 @@
 """A Pulumi stack of guarded droplets, driven as the engine drives it, against the simulator.
 
-The engine's side of every operation is emulated from Pulumi's rules (see DESIGN.md):
+The engine's side of every operation is emulated from Pulumi's rules (see docs/DESIGN.md):
 
 * create: the program registers a droplet and its guard (the guard's inputs, ``__provider``
   blob included, come from a real program run under Pulumi's mocks), then Check and Create;
@@ -66,8 +66,11 @@ class CampaignHost(DynamicHost):
         return self.stderr + "".join(self.stdout_lines)
 
     def update(self, resource_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
-        response = self.stub.Update(provider_pb2.UpdateRequest(
-            id=resource_id, urn=URN, olds=to_struct(olds), news=to_struct(news), type=TYPE_TOKEN))
+        response = self.stub.Update(
+            provider_pb2.UpdateRequest(
+                id=resource_id, urn=URN, olds=to_struct(olds), news=to_struct(news), type=TYPE_TOKEN
+            )
+        )
         return from_struct(response.properties)
 
     def alive(self) -> bool:
@@ -145,8 +148,9 @@ class Stack:
                 host.configure({"gpuforge:name": "campaign"})
             else:
                 host = CampaignHost(self.project)
-                host.configure({"digitalocean:token": token, "digitalocean:apiEndpoint": self.sim.url,
-                                "gpuforge:name": "campaign"})
+                host.configure(
+                    {"digitalocean:token": token, "digitalocean:apiEndpoint": self.sim.url, "gpuforge:name": "campaign"}
+                )
             self.hosts[token] = host
             self.all_hosts.append(host)
         return host
@@ -221,8 +225,9 @@ class Stack:
                 self.pending.append(guarded)
             return None
         vanished = guarded.droplet_id not in self.sim.droplets
-        snapshot_ids = [str(s["id"]) for s in self.sim.snapshots.values()
-                        if s["resource_id"] == str(guarded.droplet_id)]
+        snapshot_ids = [
+            str(s["id"]) for s in self.sim.snapshots.values() if s["resource_id"] == str(guarded.droplet_id)
+        ]
         if not vanished:
             self.sim.delete_droplet_now(guarded.droplet_id)
         for group in (self.live, self.pending):
@@ -236,7 +241,9 @@ class Stack:
         result = self.delete_guard(guarded, token)
         return result, self.finish_destroy(guarded, result)
 
-    def destroy_all(self, targets: list[Guarded], token: str | None = None) -> list[tuple[Guarded, DeleteResult, Deleted | None]]:
+    def destroy_all(
+        self, targets: list[Guarded], token: str | None = None
+    ) -> list[tuple[Guarded, DeleteResult, Deleted | None]]:
         """``pulumi destroy``: every guard's Delete at once on one host, then the droplets."""
         host = self.host(token or self.token)
         futures = [(g, host.delete_future(g.guard_id, g.outs)) for g in targets]

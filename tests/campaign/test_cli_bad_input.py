@@ -29,13 +29,56 @@ from tests.campaign.tokens import READ_ONLY_TOKEN, TOKEN, WRONG_TOKEN
 EXAMPLES = int(os.environ.get("GPUFORGE_CLI_EXAMPLES", "200"))
 
 NASTY_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
-NUMBERS = st.one_of(st.integers(min_value=-10**20, max_value=10**20).map(str),
-                    st.sampled_from(["0", "-1", "1.5", "1e9", "nan", "inf", "-inf", "0x10", " 7", "007", ""]))
-DURATIONS = st.one_of(st.sampled_from(["30d", "2w", "12h", "1h30m", "90s", "0s", "-1h", "1y", "30", "d", "h1",
-                                       "99999999999999999999999w", "1h 30m", "１h", "30D", ""]), NASTY_TEXT)
-WORDS = st.one_of(NASTY_TEXT, NUMBERS, DURATIONS,
-                  st.sampled_from(["gpu-dev", "gpu-dev-snapshot-20261126-151900", "--", "-", "--help", "-y",
-                                   "--json", "--yes", "--all", "--live", "../..", "/etc/passwd", "%s", "{}"]))
+NUMBERS = st.one_of(
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.sampled_from(["0", "-1", "1.5", "1e9", "nan", "inf", "-inf", "0x10", " 7", "007", ""]),
+)
+DURATIONS = st.one_of(
+    st.sampled_from(
+        [
+            "30d",
+            "2w",
+            "12h",
+            "1h30m",
+            "90s",
+            "0s",
+            "-1h",
+            "1y",
+            "30",
+            "d",
+            "h1",
+            "99999999999999999999999w",
+            "1h 30m",
+            "１h",
+            "30D",
+            "",
+        ]
+    ),
+    NASTY_TEXT,
+)
+WORDS = st.one_of(
+    NASTY_TEXT,
+    NUMBERS,
+    DURATIONS,
+    st.sampled_from(
+        [
+            "gpu-dev",
+            "gpu-dev-snapshot-20261126-151900",
+            "--",
+            "-",
+            "--help",
+            "-y",
+            "--json",
+            "--yes",
+            "--all",
+            "--live",
+            "../..",
+            "/etc/passwd",
+            "%s",
+            "{}",
+        ]
+    ),
+)
 
 
 COMMANDS = {  # each command's positional argument (if any) and options
@@ -58,8 +101,16 @@ def argv(draw: st.DrawFn, ids: list[str]) -> list[str]:
     ident = st.one_of(valid, valid, NUMBERS, WORDS)
     durations = st.one_of(st.sampled_from(["30d", "12h", "1h30m", "10m"]), DURATIONS)
     numbers = st.one_of(st.sampled_from(["1", "2", "0.06"]), NUMBERS)
-    values = {"--older-than": durations, "--timeout": durations, "--keep-last": numbers, "--rate": numbers,
-              "--droplet": ident, "--name": WORDS, "--stack": WORDS, "--project-dir": WORDS}
+    values = {
+        "--older-than": durations,
+        "--timeout": durations,
+        "--keep-last": numbers,
+        "--rate": numbers,
+        "--droplet": ident,
+        "--name": WORDS,
+        "--stack": WORDS,
+        "--project-dir": WORDS,
+    }
     if draw(st.integers(min_value=0, max_value=9)) == 0:  # anything at all
         return draw(st.lists(WORDS, max_size=5))
     command = draw(st.sampled_from(sorted(COMMANDS)))
@@ -77,7 +128,7 @@ def directory(tmp_path: Path) -> Path:
     """A snapshot directory with a half-written and a foreign JSON file beside no records."""
     folder = tmp_path / "snapshots"
     folder.mkdir()
-    (folder / "broken.json").write_text("{\"snapshot_id\": ", encoding="utf-8")
+    (folder / "broken.json").write_text('{"snapshot_id": ', encoding="utf-8")
     (folder / "foreign.json").write_text("[1, 2, 3]", encoding="utf-8")
     return folder
 
@@ -94,7 +145,9 @@ def account() -> Iterator[tuple[Simulator, ManualClock]]:
     with Simulator(clock=clock, token=TOKEN, read_only_token=READ_ONLY_TOKEN, rate_limiting=False, seed=0) as sim:
         for _ in range(2):
             droplet = sim.add_droplet(name="gpu-dev", status="active")
-            sim.add_snapshot(droplet["id"], name="gpu-dev-snapshot-20261101-120000", created_at=clock.now() - 40 * 86400)
+            sim.add_snapshot(
+                droplet["id"], name="gpu-dev-snapshot-20261101-120000", created_at=clock.now() - 40 * 86400
+            )
             sim.add_snapshot(droplet["id"], name="by hand", created_at=clock.now() - 86400)
         yield sim, clock
 
@@ -104,10 +157,14 @@ def test_bad_input_never_gives_a_traceback_or_deletes_unasked(directory: Path) -
         ids = [str(i) for i in sim.snapshots] + [str(i) for i in sim.droplets]
     counts = tally("cli bad input").counts
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
-    @given(args=argv(ids), token=st.sampled_from([TOKEN, TOKEN, READ_ONLY_TOKEN, WRONG_TOKEN, None]),
-           answer=st.sampled_from(["", "n\n", "y\n", "\x04"]))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+    )
+    @given(
+        args=argv(ids),
+        token=st.sampled_from([TOKEN, TOKEN, READ_ONLY_TOKEN, WRONG_TOKEN, None]),
+        answer=st.sampled_from(["", "n\n", "y\n", "\x04"]),
+    )
     def run(args: list[str], token: str | None, answer: str) -> None:
         with account() as (sim, clock):
             check(sim, clock, args, token, answer)

@@ -68,13 +68,23 @@ DURATIONS = {"snapshot": 1.0, "shutdown": 0.4, "power_off": 0.2}
 TIMEOUTS = (8.0, 12.0)
 WEDGED_AFTER = 5.0  # an action in progress this long (its duration is about 1 s) is stuck
 HTTP_FAULT_ROUTES = (
-    None, "GET /v2/actions/{id}", "POST /v2/droplets/{id}/actions", "GET /v2/droplets/{id}",
-    "GET /v2/droplets/{id}/actions", "GET /v2/droplets/{id}/snapshots", "GET /v2/droplets",
+    None,
+    "GET /v2/actions/{id}",
+    "POST /v2/droplets/{id}/actions",
+    "GET /v2/droplets/{id}",
+    "GET /v2/droplets/{id}/actions",
+    "GET /v2/droplets/{id}/snapshots",
+    "GET /v2/droplets",
 )
 PICK = st.integers(min_value=0, max_value=10_000)
-GUARD_CHOICES = st.fixed_dictionaries({
-    "enabled": st.sampled_from([True, True, True, True, False]), "on_failure": st.sampled_from(["abort", "abort", "continue"]),
-    "power_off": st.booleans(), "timeout": st.sampled_from(TIMEOUTS)})
+GUARD_CHOICES = st.fixed_dictionaries(
+    {
+        "enabled": st.sampled_from([True, True, True, True, False]),
+        "on_failure": st.sampled_from(["abort", "abort", "continue"]),
+        "power_off": st.booleans(),
+        "timeout": st.sampled_from(TIMEOUTS),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -103,13 +113,23 @@ class FaultSpec:
 
 
 FAULTS = st.one_of(
-    st.builds(FaultSpec, kind=st.sampled_from(["429", "500", "502", "503", "drop", "slow"]),
-              route=st.sampled_from(HTTP_FAULT_ROUTES), times=st.integers(min_value=1, max_value=4),
-              applied=st.booleans()),
-    st.builds(FaultSpec, kind=st.sampled_from(["action_errored", "action_stuck"]),
-              action_type=st.sampled_from(["snapshot", "snapshot", "snapshot", "shutdown", "power_off"])),
-    st.builds(FaultSpec, kind=st.sampled_from(["401", "403", "droplet_vanishes"]),
-              after=st.integers(min_value=1, max_value=12)),
+    st.builds(
+        FaultSpec,
+        kind=st.sampled_from(["429", "500", "502", "503", "drop", "slow"]),
+        route=st.sampled_from(HTTP_FAULT_ROUTES),
+        times=st.integers(min_value=1, max_value=4),
+        applied=st.booleans(),
+    ),
+    st.builds(
+        FaultSpec,
+        kind=st.sampled_from(["action_errored", "action_stuck"]),
+        action_type=st.sampled_from(["snapshot", "snapshot", "snapshot", "shutdown", "power_off"]),
+    ),
+    st.builds(
+        FaultSpec,
+        kind=st.sampled_from(["401", "403", "droplet_vanishes"]),
+        after=st.integers(min_value=1, max_value=12),
+    ),
 )
 MAYBE_FAULT = st.one_of(FAULTS, st.none())
 
@@ -122,10 +142,14 @@ def failure_kind(details: str) -> str:
     if "Could not power off" in details:
         why = "stayed locked" if "stayed locked" in details else "power_off did not complete"
         return f"power-off failed ({why})"
-    for words, kind in (("refused (401)", "401 refused"), ("lacks a scope (403)", "403 lacks scope"),
-                        ("did not complete within", "timed out"), ("failed: action", "action errored"),
-                        ("still failing after", "API kept failing"),
-                        ("host killed", "host killed")):
+    for words, kind in (
+        ("refused (401)", "401 refused"),
+        ("lacks a scope (403)", "403 lacks scope"),
+        ("did not complete within", "timed out"),
+        ("failed: action", "action errored"),
+        ("still failing after", "API kept failing"),
+        ("host killed", "host killed"),
+    ):
         if words in details:
             return kind
     return "other: " + details.strip().splitlines()[-1][:100] if details.strip() else "other"
@@ -136,8 +160,15 @@ class LifecycleCampaign(RuleBasedStateMachine):
         super().__init__()
         self.started = time.monotonic()
         self.workdir = Path(tempfile.mkdtemp(prefix="gpuforge-campaign-"))
-        self.sim = Simulator(clock=RealClock(), token=TOKEN, read_only_token=READ_ONLY_TOKEN, rate_limiting=True,
-                             rate_limit_per_minute=250, durations=DURATIONS, seed=0).start()
+        self.sim = Simulator(
+            clock=RealClock(),
+            token=TOKEN,
+            read_only_token=READ_ONLY_TOKEN,
+            rate_limiting=True,
+            rate_limit_per_minute=250,
+            durations=DURATIONS,
+            seed=0,
+        ).start()
         self.stack: Stack | None = None
         self.counts: Counter[str] = Counter({"examples": 1})
         self.names = itertools.count(1)
@@ -162,8 +193,12 @@ class LifecycleCampaign(RuleBasedStateMachine):
     def wedged(self, g: Guarded) -> bool:
         """A droplet locked for good by a stuck action: destroying it again would only time out again."""
         now = self.sim.clock.now()
-        return any(a["resource_id"] == g.droplet_id and a["status"] == "in-progress"
-                   and now - epoch(a["started_at"]) > WEDGED_AFTER for a in self.sim.actions.values())
+        return any(
+            a["resource_id"] == g.droplet_id
+            and a["status"] == "in-progress"
+            and now - epoch(a["started_at"]) > WEDGED_AFTER
+            for a in self.sim.actions.values()
+        )
 
     def destroyable(self, group: list[Guarded]) -> list[Guarded]:
         return [g for g in group if not self.wedged(g)]
@@ -191,19 +226,36 @@ class LifecycleCampaign(RuleBasedStateMachine):
             self.counts["guard deletes succeeded"] += 1
             self.counts["droplets deleted"] += deleted is not None and not deleted.vanished
             has_snapshot = bool(deleted and deleted.snapshot_ids)
-            self.counts["deleted with a snapshot" if has_snapshot else
-                        "deleted without a snapshot (" + ("vanished" if deleted and deleted.vanished else
-                                                          "guard off" if not enabled else
-                                                          "continue" if not abort else "??") + ")"] += 1
-            self.expect(token == TOKEN or not (enabled and abort and existed and token == WRONG_TOKEN),
-                        f"droplet {g.droplet_id}: a refused token let an aborting guard succeed")
+            self.counts[
+                "deleted with a snapshot"
+                if has_snapshot
+                else "deleted without a snapshot ("
+                + (
+                    "vanished"
+                    if deleted and deleted.vanished
+                    else "guard off"
+                    if not enabled
+                    else "continue"
+                    if not abort
+                    else "??"
+                )
+                + ")"
+            ] += 1
+            self.expect(
+                token == TOKEN or not (enabled and abort and existed and token == WRONG_TOKEN),
+                f"droplet {g.droplet_id}: a refused token let an aborting guard succeed",
+            )
         else:
             self.counts["guard deletes failed"] += 1
             self.counts["failed: " + failure_kind(result.details)] += 1
-            self.expect(enabled and abort, f"droplet {g.droplet_id}: a guard that is off or 'continue' failed: "
-                                           f"{result.details[:200]}")
-            self.expect(g.droplet_id in self.sim.droplets or g.vanish_scheduled,
-                        f"droplet {g.droplet_id}: the guard failed but the droplet is gone")
+            self.expect(
+                enabled and abort,
+                f"droplet {g.droplet_id}: a guard that is off or 'continue' failed: {result.details[:200]}",
+            )
+            self.expect(
+                g.droplet_id in self.sim.droplets or g.vanish_scheduled,
+                f"droplet {g.droplet_id}: the guard failed but the droplet is gone",
+            )
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -214,11 +266,20 @@ class LifecycleCampaign(RuleBasedStateMachine):
 
     def _create(self, enabled: bool, on_failure: str, power_off: bool, timeout: float) -> None:
         name = f"gpu-c{next(self.names)}"
-        settings_ = SnapshotSettings(name, enabled=enabled, on_failure=on_failure, power_off=power_off,
-                                     timeout_seconds=timeout, region=REGION, gpu_size=GPU_SIZE, image=IMAGE)
+        settings_ = SnapshotSettings(
+            name,
+            enabled=enabled,
+            on_failure=on_failure,
+            power_off=power_off,
+            timeout_seconds=timeout,
+            region=REGION,
+            gpu_size=GPU_SIZE,
+            image=IMAGE,
+        )
         g = self.s.create(name, settings_)
-        self.expect(g.outs["droplet_id"] == str(g.droplet_id) and g.outs["enabled"] is enabled,
-                    f"Create returned {g.outs}")
+        self.expect(
+            g.outs["droplet_id"] == str(g.droplet_id) and g.outs["enabled"] is enabled, f"Create returned {g.outs}"
+        )
         self.counts["droplets created"] += 1
 
     # Destroys arm a fault (or none) just before the guard's Delete, so faults meet the lifecycle.
@@ -264,8 +325,10 @@ class LifecycleCampaign(RuleBasedStateMachine):
         records = read_records(self.s.snapshot_dir)[0].values()
         for record in records:
             if deleted is not None and record["snapshot_id"] in deleted.snapshot_ids:
-                self.expect(record["trigger"] == "replace",
-                            f"the snapshot of replaced droplet {old.droplet_id} is recorded as {record['trigger']}")
+                self.expect(
+                    record["trigger"] == "replace",
+                    f"the snapshot of replaced droplet {old.droplet_id} is recorded as {record['trigger']}",
+                )
 
     @precondition(lambda self: self.s.live or self.s.pending)
     @rule(pick=PICK)
@@ -277,8 +340,11 @@ class LifecycleCampaign(RuleBasedStateMachine):
         self.expect(g.outs["enabled"] is wanted, f"Update returned {g.outs}")
         self.counts["guards turned " + ("on" if wanted else "off")] += 1
 
-    @precondition(lambda self: len(self.s.live) + len(self.s.pending) < MAX_DROPLETS
-                  and any(d.snapshot_ids for d in self.s.deleted))
+    @precondition(
+        lambda self: (
+            len(self.s.live) + len(self.s.pending) < MAX_DROPLETS and any(d.snapshot_ids for d in self.s.deleted)
+        )
+    )
     @rule(pick=PICK)
     def restore_latest(self, pick: int) -> None:
         """``restoreFrom: latest``: a droplet created from the newest snapshot taken under its name."""
@@ -292,8 +358,10 @@ class LifecycleCampaign(RuleBasedStateMachine):
         latest = max(ours, key=lambda s: (s["created_at"], int(s["id"])))
         previous = next(d.guarded for d in reversed(gone) if d.guarded.name == name)
         g = self.s.create(name, previous.settings, image=int(latest["id"]))
-        self.expect(self.sim.droplets[g.droplet_id]["image"]["id"] == int(latest["id"]),
-                    f"droplet {g.droplet_id} was not created from snapshot {latest['id']}")
+        self.expect(
+            self.sim.droplets[g.droplet_id]["image"]["id"] == int(latest["id"]),
+            f"droplet {g.droplet_id} was not created from snapshot {latest['id']}",
+        )
         self.counts["restores"] += 1
 
     # -- faults --------------------------------------------------------------------------------
@@ -318,8 +386,9 @@ class LifecycleCampaign(RuleBasedStateMachine):
         elif fault.action_type:
             self.sim.faults.add(fault.kind, action_type=fault.action_type, times=1)
         else:
-            self.sim.faults.add(fault.kind, fault.route, times=fault.times, applied=fault.lost_answer, retry_after=1,
-                                delay=0.5)
+            self.sim.faults.add(
+                fault.kind, fault.route, times=fault.times, applied=fault.lost_answer, retry_after=1, delay=0.5
+            )
         self.counts[f"fault {fault.label}"] += 1
 
     @precondition(lambda self: self.sim.faults.rules or self.next_token)
@@ -382,9 +451,12 @@ class LifecycleCampaign(RuleBasedStateMachine):
             if self.stack is not None:
                 self.counts["snapshots taken"] += len(self.sim.snapshots)
                 self.counts["records written"] += len(read_records(self.s.snapshot_dir)[0])
-                self.counts["snapshots left unrecorded (interrupted, then guard off/continue/vanished)"] += \
-                    len(unrecorded_snapshots(self.s))
-                self.counts["snapshot POSTs"] += self.sim.count("POST", "/v2/droplets/{id}/actions", body_type="snapshot")
+                self.counts["snapshots left unrecorded (interrupted, then guard off/continue/vanished)"] += len(
+                    unrecorded_snapshots(self.s)
+                )
+                self.counts["snapshot POSTs"] += self.sim.count(
+                    "POST", "/v2/droplets/{id}/actions", body_type="snapshot"
+                )
                 self.counts["API requests"] += len(self.sim.requests)
                 self.counts["API 429 answers"] += self.sim.count(status=429)
                 self.counts["hosts started"] += len(self.s.all_hosts)

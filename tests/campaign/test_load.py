@@ -29,13 +29,31 @@ DURATIONS = {"snapshot": 2.0, "shutdown": 0.5, "power_off": 0.2}
 
 
 def test_fifty_guards_deleting_at_once_ride_out_the_rate_limit(tmp_path: Path) -> None:
-    with Simulator(clock=RealClock(), token=TOKEN, read_only_token=None, rate_limiting=True,
-                   rate_limit_per_minute=PER_MINUTE, durations=DURATIONS, seed=0) as sim:
+    with Simulator(
+        clock=RealClock(),
+        token=TOKEN,
+        read_only_token=None,
+        rate_limiting=True,
+        rate_limit_per_minute=PER_MINUTE,
+        durations=DURATIONS,
+        seed=0,
+    ) as sim:
         stack = Stack(sim, tmp_path, TOKEN, token_via_env=False)
         try:
-            guards = [stack.create(f"gpu-load{n}", SnapshotSettings(
-                f"gpu-load{n}", timeout_seconds=TIMEOUT, power_off=False, region=REGION, gpu_size=GPU_SIZE, image=IMAGE))
-                for n in range(GUARDS)]
+            guards = [
+                stack.create(
+                    f"gpu-load{n}",
+                    SnapshotSettings(
+                        f"gpu-load{n}",
+                        timeout_seconds=TIMEOUT,
+                        power_off=False,
+                        region=REGION,
+                        gpu_size=GPU_SIZE,
+                        image=IMAGE,
+                    ),
+                )
+                for n in range(GUARDS)
+            ]
             sim.log.clear()
             started = time.monotonic()
             outcomes = stack.destroy_all(guards)
@@ -44,14 +62,18 @@ def test_fifty_guards_deleting_at_once_ride_out_the_rate_limit(tmp_path: Path) -
             served = [r.time for r in requests if r.status != 429]
             refused = [r for r in requests if r.status == 429]
             facts = tally("load: 50 guards deleting at once").facts
-            facts.update({
-                "guards": str(GUARDS), "succeeded": str(sum(r.ok for _, r, _ in outcomes)),
-                "wall time": f"{elapsed:.0f}s (each guard's timeout {TIMEOUT:g}s)",
-                "requests": str(len(requests)), "429 answers": str(len(refused)),
-                "peak requests/minute (served)": f"{peak_per_minute(served)} of {PER_MINUTE}",
-                "peak requests/minute (offered)": str(peak_per_minute([r.time for r in requests])),
-                "snapshot actions running at once (most)": str(most_concurrent_snapshots(sim)),
-            })
+            facts.update(
+                {
+                    "guards": str(GUARDS),
+                    "succeeded": str(sum(r.ok for _, r, _ in outcomes)),
+                    "wall time": f"{elapsed:.0f}s (each guard's timeout {TIMEOUT:g}s)",
+                    "requests": str(len(requests)),
+                    "429 answers": str(len(refused)),
+                    "peak requests/minute (served)": f"{peak_per_minute(served)} of {PER_MINUTE}",
+                    "peak requests/minute (offered)": str(peak_per_minute([r.time for r in requests])),
+                    "snapshot actions running at once (most)": str(most_concurrent_snapshots(sim)),
+                }
+            )
 
             failures = [(g.droplet_id, r.details[-300:]) for g, r, _ in outcomes if not r.ok]
             assert not failures, failures
@@ -71,8 +93,11 @@ def test_fifty_guards_deleting_at_once_ride_out_the_rate_limit(tmp_path: Path) -
 
 def most_concurrent_snapshots(sim: Simulator) -> int:
     """How many snapshot actions were in progress at once (the host serves 4 RPCs at a time)."""
-    spans = [(epoch(a["started_at"]), epoch(a["completed_at"] or a["started_at"]))
-             for a in sim.actions.values() if a["type"] == "snapshot"]
+    spans = [
+        (epoch(a["started_at"]), epoch(a["completed_at"] or a["started_at"]))
+        for a in sim.actions.values()
+        if a["type"] == "snapshot"
+    ]
     edges = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans])
     running = peak = 0
     for _, step in edges:

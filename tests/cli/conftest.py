@@ -38,23 +38,54 @@ def gpuforge(sim: Simulator, manual_clock: ManualClock, records: Path) -> Run:
     return run
 
 
-def automatic(sim: Simulator, droplet: str, days_ago: float, *, droplet_id: int | None = None,
-              size: float = 25.0) -> dict[str, Any]:
+def automatic(
+    sim: Simulator, droplet: str, days_ago: float, *, droplet_id: int | None = None, size: float = 25.0
+) -> dict[str, Any]:
     """Seed a snapshot with GPUForge's automatic name for ``droplet``, taken ``days_ago``."""
     when = sim.clock.now() - days_ago * DAY
-    return sim.add_snapshot(droplet_id=droplet_id, name=render_name(f"{droplet}-snapshot-[timestamp]", when),
-                            created_at=when, size_gigabytes=size, droplet_name=droplet, regions=["nyc2"])
+    return sim.add_snapshot(
+        droplet_id=droplet_id,
+        name=render_name(f"{droplet}-snapshot-[timestamp]", when),
+        created_at=when,
+        size_gigabytes=size,
+        droplet_name=droplet,
+        regions=["nyc2"],
+    )
 
 
-def record_for(directory: Path, snapshot: dict[str, Any], droplet: str, droplet_id: str = "412345678",
-               gpu_size: str = "gpu-h100x1-80gb") -> Path:
+def record_for(
+    directory: Path,
+    snapshot: dict[str, Any],
+    droplet: str,
+    droplet_id: str = "412345678",
+    gpu_size: str = "gpu-h100x1-80gb",
+) -> Path:
     """Write the record GPUForge would have written for ``snapshot``."""
-    return write_record(directory, SnapshotRecord(
-        snapshot_name=snapshot["name"], snapshot_id=str(snapshot["id"]), droplet_id=droplet_id, droplet_name=droplet,
-        action_id="1", status="completed", created_at=snapshot["created_at"], started_at=snapshot["created_at"],
-        completed_at=snapshot["created_at"], duration_seconds=60.0, size_gigabytes=snapshot["size_gigabytes"],
-        min_disk_size=720, regions=snapshot["regions"], region="nyc2", gpu_size=gpu_size, image="gpu-h100x1-base",
-        project="gpuforge", stack="dev", trigger="destroy", estimated_monthly_cost_usd=0.0))
+    return write_record(
+        directory,
+        SnapshotRecord(
+            snapshot_name=snapshot["name"],
+            snapshot_id=str(snapshot["id"]),
+            droplet_id=droplet_id,
+            droplet_name=droplet,
+            action_id="1",
+            status="completed",
+            created_at=snapshot["created_at"],
+            started_at=snapshot["created_at"],
+            completed_at=snapshot["created_at"],
+            duration_seconds=60.0,
+            size_gigabytes=snapshot["size_gigabytes"],
+            min_disk_size=720,
+            regions=snapshot["regions"],
+            region="nyc2",
+            gpu_size=gpu_size,
+            image="gpu-h100x1-base",
+            project="gpuforge",
+            stack="dev",
+            trigger="destroy",
+            estimated_monthly_cost_usd=0.0,
+        ),
+    )
 
 
 def parsed(result: Result) -> Any:

@@ -18,14 +18,22 @@ SCRIPT = Path(sys.executable).parent / "gpuforge"
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     assert SCRIPT.exists(), f"{SCRIPT} is missing: run `pip install -e .` in the virtualenv"
     base = {k: v for k, v in os.environ.items() if not k.startswith("DIGITALOCEAN_")}
-    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, timeout=60, check=False, env={**base, **env})
+    return subprocess.run(
+        [str(SCRIPT), *args], capture_output=True, text=True, timeout=60, check=False, env={**base, **env}
+    )
 
 
 def test_console_script_lists_snapshots_as_json(sim, tmp_path):
     for days in (3, 2, 1):
         automatic(sim, "gpu-dev", days)
-    done = run("snapshots", "list", "--json", "--snapshot-dir", str(tmp_path),
-               env={"DIGITALOCEAN_TOKEN": sim.token, "DIGITALOCEAN_API_URL": sim.url})
+    done = run(
+        "snapshots",
+        "list",
+        "--json",
+        "--snapshot-dir",
+        str(tmp_path),
+        env={"DIGITALOCEAN_TOKEN": sim.token, "DIGITALOCEAN_API_URL": sim.url},
+    )
     assert done.returncode == 0, done.stderr
     assert [s["droplet"] for s in json.loads(done.stdout)["snapshots"]] == ["gpu-dev"] * 3
 

@@ -80,7 +80,10 @@ def test_no_token_and_no_project(sim, manual_clock, tmp_path):
 
 def test_refused_token_and_unreachable_api(sim, manual_clock, tmp_path):
     refused = doctor(sim, manual_clock, "--project-dir", str(tmp_path), token="wrong").stdout
-    assert "✓ DigitalOcean API" in refused and "✗ Authentication: DigitalOcean API: GET account: the token was refused" in refused
+    assert (
+        "✓ DigitalOcean API" in refused
+        and "✗ Authentication: DigitalOcean API: GET account: the token was refused" in refused
+    )
     sim.faults.add("drop", "GET /v2/account")
     unreachable = doctor(sim, manual_clock, "--project-dir", str(tmp_path)).stdout
     assert "✗ DigitalOcean API" in unreachable and "connection failed" in unreachable
@@ -97,8 +100,13 @@ def test_pulumi_version_parsing():
 
 
 def test_stack_values_merge_defaults_and_drop_secrets():
-    project = {"config": {"gpuforge:region": {"type": "string", "default": "nyc2"},
-                          "gpuforge:name": {"type": "string", "default": ""}, "other:x": {"default": 1}}}
+    project = {
+        "config": {
+            "gpuforge:region": {"type": "string", "default": "nyc2"},
+            "gpuforge:name": {"type": "string", "default": ""},
+            "other:x": {"default": 1},
+        }
+    }
     stack = {"config": {"gpuforge:name": "gpu-dev", "gpuforge:localaiApiKey": {"secure": "AAAB..."}}}
     assert stack_values(project, stack) == {"region": "nyc2", "name": "gpu-dev"}
 
@@ -120,7 +128,15 @@ def test_the_stack_record_store_is_checked(sim, manual_clock, project, tmp_path,
     assert fine.exit_code == 0 and checks[f"Record store {bucket.spec()}"]["ok"] is True
 
     missing = bucket.spec().replace(bucket.name, "no-such-bucket")
-    broken = doctor(sim, manual_clock, "--project-dir", str(project), "--json", "--record-store", missing,
-                    path=fake_pulumi(tmp_path, "v3.150.0"))
+    broken = doctor(
+        sim,
+        manual_clock,
+        "--project-dir",
+        str(project),
+        "--json",
+        "--record-store",
+        missing,
+        path=fake_pulumi(tmp_path, "v3.150.0"),
+    )
     failed = {c["name"]: c for c in json.loads(broken.stdout)["checks"] if c["ok"] is False}
     assert broken.exit_code == 1 and set(failed) == {f"Record store {missing}"}

@@ -21,15 +21,33 @@ DAY = 86_400.0
 
 
 def api(id_, name, days_ago=1.0, resource_id="", size=25.0):
-    return {"id": str(id_), "name": name, "created_at": iso(NOW - days_ago * DAY), "regions": ["nyc2"],
-            "min_disk_size": 720, "size_gigabytes": size, "resource_id": resource_id, "resource_type": "droplet",
-            "tags": []}
+    return {
+        "id": str(id_),
+        "name": name,
+        "created_at": iso(NOW - days_ago * DAY),
+        "regions": ["nyc2"],
+        "min_disk_size": 720,
+        "size_gigabytes": size,
+        "resource_id": resource_id,
+        "resource_type": "droplet",
+        "tags": [],
+    }
 
 
 def rec(id_, name, droplet="trainer", droplet_id="77", gpu_size="gpu-h100x8-640gb"):
-    return StoredRecord(f"snapshots/{name}.json", {"snapshot_id": str(id_), "snapshot_name": name, "droplet_id": droplet_id,
-                                                  "droplet_name": droplet, "created_at": iso(NOW - DAY),
-                                                  "size_gigabytes": 40.0, "regions": ["tor1"], "gpu_size": gpu_size})
+    return StoredRecord(
+        f"snapshots/{name}.json",
+        {
+            "snapshot_id": str(id_),
+            "snapshot_name": name,
+            "droplet_id": droplet_id,
+            "droplet_name": droplet,
+            "created_at": iso(NOW - DAY),
+            "size_gigabytes": 40.0,
+            "regions": ["tor1"],
+            "gpu_size": gpu_size,
+        },
+    )
 
 
 SNAPSHOTS = [
@@ -109,7 +127,12 @@ def test_prune_plan_keeps_the_newest_per_droplet_and_only_gpuforge_snapshots():
     assert [e.id for e in plan_prune(entries, policy=RetentionPolicy(keep_last=1), now=NOW, droplet="other")] == ["11"]
     with_all = plan_prune(entries, policy=RetentionPolicy(keep_last=1), now=NOW, include_all=True, droplet="gpu-dev")
     assert [e.id for e in with_all] == ["20", "1", "2", "3"]
-    assert [e.id for e in plan_prune(entries, policy=RetentionPolicy(max_age_seconds=8 * DAY), now=NOW)] == ["1", "11", "12", "2"]
+    assert [e.id for e in plan_prune(entries, policy=RetentionPolicy(max_age_seconds=8 * DAY), now=NOW)] == [
+        "1",
+        "11",
+        "12",
+        "2",
+    ]
 
 
 def test_the_gpuforge_tag_widens_what_is_shown_never_what_prune_reaches():

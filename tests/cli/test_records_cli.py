@@ -29,8 +29,9 @@ def test_records_sync_copies_local_records_once(sim, gpuforge, records, bucket):
     assert len(body["copied"]) == 2 and body["skipped"] == [] and body["invalid"] == [str(records / "notes.json")]
     again = gpuforge(*sync, dir_option=False)
     assert again.exit_code == 0, again.stderr
-    assert (f"0 record(s) copied to s3://{bucket.name}/{bucket.prefix}, 2 already there, "
-            "1 incomplete file(s) left out") in again.stdout
+    assert (
+        f"0 record(s) copied to s3://{bucket.name}/{bucket.prefix}, 2 already there, 1 incomplete file(s) left out"
+    ) in again.stdout
     assert sorted(r["snapshot_id"] for r in bucket.objects().values()) == sorted([first["id"], second["id"]])
 
 
@@ -40,8 +41,13 @@ def test_records_sync_wants_a_bucket(gpuforge, records):
 
 def test_a_teammate_sees_the_bucket_records_and_tagged_snapshots(sim, gpuforge, tmp_path, bucket, monkeypatch):
     finetuned = sim.add_snapshot(name="llama-finetuned", droplet_name="trainer", regions=["nyc2"])
-    tagged = sim.add_snapshot(name="before-upgrade", droplet_name="gpu-dev", regions=["nyc2"], tags=["gpuforge"],
-                              created_at=sim.clock.now() - 10 * DAY)
+    tagged = sim.add_snapshot(
+        name="before-upgrade",
+        droplet_name="gpu-dev",
+        regions=["nyc2"],
+        tags=["gpuforge"],
+        created_at=sim.clock.now() - 10 * DAY,
+    )
     by_hand = sim.add_snapshot(name="by-hand", droplet_name="x", regions=["nyc2"])
     laptop = LocalStore(tmp_path / "laptop")
     record_for(laptop.directory, finetuned, "trainer")
@@ -66,4 +72,8 @@ def test_take_records_into_the_bucket(sim, gpuforge, records, bucket):
     (record,) = bucket.objects().values()
     assert body["record"].startswith(f"s3://{bucket.name}/") and record["snapshot_id"] == body["snapshot_id"]
     assert not records.exists()
-    assert sim.snapshots[int(body["snapshot_id"])]["tags"] == ["gpuforge", "gpuforge-droplet-gpu-dev", "gpuforge-stack-dev"]
+    assert sim.snapshots[int(body["snapshot_id"])]["tags"] == [
+        "gpuforge",
+        "gpuforge-droplet-gpu-dev",
+        "gpuforge-stack-dev",
+    ]

@@ -18,13 +18,20 @@ def fleet(sim: Simulator, records):
     and a snapshot of a droplet that is gone."""
     dev = sim.add_droplet("gpu-dev", region="nyc2")
     auto = [automatic(sim, "gpu-dev", days, droplet_id=dev["id"]) for days in (40, 20, 10, 1)]
-    custom = sim.add_snapshot(droplet_id=dev["id"], name="llama-tuned-v1", created_at=sim.clock.now() - 5 * DAY,
-                              size_gigabytes=50.0)
+    custom = sim.add_snapshot(
+        droplet_id=dev["id"], name="llama-tuned-v1", created_at=sim.clock.now() - 5 * DAY, size_gigabytes=50.0
+    )
     record_for(records, custom, "gpu-dev", droplet_id=str(dev["id"]))
-    by_hand = sim.add_snapshot(droplet_id=dev["id"], name="before-upgrade", created_at=sim.clock.now() - 60 * DAY,
-                               size_gigabytes=30.0)
-    orphan = sim.add_snapshot(droplet_id=400_000_000, name="old-box", created_at=sim.clock.now() - 90 * DAY,
-                              size_gigabytes=10.0, regions=["tor1"])
+    by_hand = sim.add_snapshot(
+        droplet_id=dev["id"], name="before-upgrade", created_at=sim.clock.now() - 60 * DAY, size_gigabytes=30.0
+    )
+    orphan = sim.add_snapshot(
+        droplet_id=400_000_000,
+        name="old-box",
+        created_at=sim.clock.now() - 90 * DAY,
+        size_gigabytes=10.0,
+        regions=["tor1"],
+    )
     return {"dev": dev, "auto": auto, "custom": custom, "by_hand": by_hand, "orphan": orphan}
 
 
@@ -118,7 +125,9 @@ def test_prune_table_says_what_it_would_save_and_all_widens_the_scope(gpuforge, 
     assert "Run again with --yes" in dry.stdout
     wide = parsed(gpuforge("snapshots", "prune", "--older-than", "30d", "--all", "--json"))
     assert {s["id"] for s in wide["snapshots"]} == set(ids([fleet["auto"][0], fleet["by_hand"], fleet["orphan"]]))
-    only_orphan = parsed(gpuforge("snapshots", "prune", "--older-than", "1d", "--all", "--droplet", "400000000", "--json"))
+    only_orphan = parsed(
+        gpuforge("snapshots", "prune", "--older-than", "1d", "--all", "--droplet", "400000000", "--json")
+    )
     assert [s["id"] for s in only_orphan["snapshots"]] == ids([fleet["orphan"]])
 
 

@@ -54,6 +54,10 @@ def test_a_failed_take_says_the_droplet_may_be_left_off(sim, gpuforge):
     droplet = sim.add_droplet("gpu-dev", region="nyc2")
     sim.faults.add("action_errored", action_type="snapshot")
     result = gpuforge("snapshot", "take", "gpu-dev")
-    assert_one_line_error(result, "may have been left powered off",
-                          f"doctl compute droplet-action power-on {droplet['id']}", "gpuforge snapshot take")
+    assert_one_line_error(
+        result,
+        "may have been left powered off",
+        f"doctl compute droplet-action power-on {droplet['id']}",
+        "gpuforge snapshot take",
+    )
     assert sim.droplets[droplet["id"]]["status"] == "off"

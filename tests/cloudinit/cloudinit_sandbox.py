@@ -82,7 +82,11 @@ class Droplet:
         """Run the user data's runcmd (setup.sh with its steps) as cloud-init would."""
         return subprocess.run(
             [str(self.root / "opt/gpuforge/setup.sh"), *steps],
-            env=self.env, capture_output=True, text=True, timeout=30, check=False,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
 
     def calls_of(self, command: str) -> list[str]:
@@ -108,8 +112,9 @@ def make_droplet(tmp_path: Path, user_data: str, installed: tuple[str, ...] = ()
         target.write_text(entry["content"])
         target.chmod(int(entry["permissions"], 8))
     for name, body in STUBS.items():
-        _write_exe((fake if name == "ollama" else bin_dir) / name,
-                   f'#!/bin/bash\necho "{name} $*" >>"$CALLS"\n{body}\n')
+        _write_exe(
+            (fake if name == "ollama" else bin_dir) / name, f'#!/bin/bash\necho "{name} $*" >>"$CALLS"\n{body}\n'
+        )
     # The "installed" LocalAI binary: the fake one answers nothing, the API stub does the work.
     _write_exe(fake / "local-ai", '#!/bin/bash\necho "local-ai $*" >>"$CALLS"\n')
     _write_exe(bin_dir / "curl", CURL.replace("PYTHON", sys.executable, 1))

@@ -21,28 +21,39 @@ SCRIPTS_DIR = Path(__file__).parents[2] / "gpuforge/cloudinit/scripts"
 KEY = "k3y-0123456789abcdef0123456789abcdef"
 
 
-def options(ollama: bool, localai: bool, public: bool = False, key: bool = False,
-            vendor: str = "nvidia", **extra: object) -> CloudInitOptions:
+def options(
+    ollama: bool, localai: bool, public: bool = False, key: bool = False, vendor: str = "nvidia", **extra: object
+) -> CloudInitOptions:
     return CloudInitOptions(
-        droplet_name="gpu-dev", gpu_vendor=vendor,  # type: ignore[arg-type]
-        install_ollama=ollama, ollama_models=("llama3.2:3b", "hf.co/bartowski/x-GGUF:Q4_K_M"),
+        droplet_name="gpu-dev",
+        gpu_vendor=vendor,  # type: ignore[arg-type]
+        install_ollama=ollama,
+        ollama_models=("llama3.2:3b", "hf.co/bartowski/x-GGUF:Q4_K_M"),
         ollama_listen_public=public,
-        install_localai=localai, localai_models=("phi-2", "localai@bert-embeddings"),
-        localai_listen_public=public, localai_api_key=KEY if key else None, **extra,  # type: ignore[arg-type]
+        install_localai=localai,
+        localai_models=("phi-2", "localai@bert-embeddings"),
+        localai_listen_public=public,
+        localai_api_key=KEY if key else None,
+        **extra,  # type: ignore[arg-type]
     )
 
 
 SERVICES = list(itertools.product([False, True], repeat=2))
-ALL = [options(o, la, p, k, v) for (o, la), p, k, v in
-       itertools.product(SERVICES, [False, True], [False, True], ["nvidia", "amd"])]
+ALL = [
+    options(o, la, p, k, v)
+    for (o, la), p, k, v in itertools.product(SERVICES, [False, True], [False, True], ["nvidia", "amd"])
+]
 # Every service combination, with every other setting both ways (the schema check runs a process).
-COVERING = [options(o, la, p, k, v) for (o, la) in SERVICES
-            for p, k, v in [(False, False, "nvidia"), (True, True, "amd")]]
+COVERING = [
+    options(o, la, p, k, v) for (o, la) in SERVICES for p, k, v in [(False, False, "nvidia"), (True, True, "amd")]
+]
 
 
 def ident(opts: CloudInitOptions) -> str:
-    return (f"ollama={opts.install_ollama}-localai={opts.install_localai}-"
-            f"public={opts.ollama_listen_public}-key={opts.localai_api_key is not None}-{opts.gpu_vendor}")
+    return (
+        f"ollama={opts.install_ollama}-localai={opts.install_localai}-"
+        f"public={opts.ollama_listen_public}-key={opts.localai_api_key is not None}-{opts.gpu_vendor}"
+    )
 
 
 def files(text: str) -> dict[str, dict[str, str]]:
@@ -53,8 +64,9 @@ def files(text: str) -> dict[str, dict[str, str]]:
 def test_cloud_init_schema_accepts_it(opts: CloudInitOptions, cloud_init: str, tmp_path: Path) -> None:
     path = tmp_path / "user-data"
     path.write_text(render_user_data(opts))
-    result = subprocess.run([cloud_init, "schema", "--config-file", str(path)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [cloud_init, "schema", "--config-file", str(path)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Valid cloud-config" in result.stdout
 
@@ -67,22 +79,26 @@ def test_scripts_depend_only_on_which_services_are_on() -> None:
 
 
 @pytest.mark.parametrize("ollama, localai", SERVICES)
-def test_every_rendered_script_passes_shellcheck(ollama: bool, localai: bool, shellcheck: str,
-                                                 tmp_path: Path) -> None:
+def test_every_rendered_script_passes_shellcheck(ollama: bool, localai: bool, shellcheck: str, tmp_path: Path) -> None:
     scripts = shell_scripts(options(ollama, localai))
     for path, text in scripts.items():
         (tmp_path / Path(path).name).write_text(text)
-    result = subprocess.run([shellcheck, "-x", *sorted(str(p) for p in tmp_path.iterdir())],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [shellcheck, "-x", *sorted(str(p) for p in tmp_path.iterdir())], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    steps = ["setup", "gpu-check"] + ["install-ollama", "pull-ollama-models"] * ollama \
+    steps = (
+        ["setup", "gpu-check"]
+        + ["install-ollama", "pull-ollama-models"] * ollama
         + ["install-localai", "install-localai-models"] * localai
+    )
     assert sorted(scripts) == sorted(f"/opt/gpuforge/{s}.sh" for s in ["lib", *steps])
 
 
 def test_the_packaged_script_files_pass_shellcheck(shellcheck: str) -> None:
-    result = subprocess.run([shellcheck, "-x", *sorted(map(str, SCRIPTS_DIR.glob("*.sh")))],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [shellcheck, "-x", *sorted(map(str, SCRIPTS_DIR.glob("*.sh")))], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -107,7 +123,8 @@ def test_structure(opts: CloudInitOptions) -> None:
         assert OLLAMA_DROP_IN not in written and "ollama" not in " ".join(steps)
     if opts.install_localai:
         assert written["/etc/gpuforge/localai.env"]["content"] == (
-            f"LOCALAI_ADDRESS={host}:8080\nADDRESS={host}:8080\n")
+            f"LOCALAI_ADDRESS={host}:8080\nADDRESS={host}:8080\n"
+        )
         assert "EnvironmentFile=/etc/gpuforge/localai-secret.env" in written[LOCALAI_DROP_IN]["content"]
         assert written["/etc/gpuforge/localai-secret.env"]["permissions"] == "0600"
         assert "jq" in doc["packages"]
@@ -139,8 +156,14 @@ def test_ports_are_configurable() -> None:
 
 def test_many_models_stay_under_the_limit() -> None:
     many = tuple(f"hf.co/some-org/model-{i}-GGUF:Q4_K_M" for i in range(300))
-    opts = CloudInitOptions(droplet_name="gpu-dev", install_ollama=True, ollama_models=many,
-                            install_localai=True, localai_models=many, localai_api_key=KEY)
+    opts = CloudInitOptions(
+        droplet_name="gpu-dev",
+        install_ollama=True,
+        ollama_models=many,
+        install_localai=True,
+        localai_models=many,
+        localai_api_key=KEY,
+    )
     size = len(render_user_data(opts).encode())
     assert 20_000 < size <= USER_DATA_LIMIT_BYTES
 
@@ -156,8 +179,9 @@ def test_over_the_limit_is_a_clear_error() -> None:
         render_user_data(opts)
 
 
-@pytest.mark.parametrize("name", ["x; rm -rf /", "$(reboot)", "`id`", "a b", "a\nb", "", "-rf",
-                                  "'quoted'", 'a"b', "a\\b", "x" * 201])
+@pytest.mark.parametrize(
+    "name", ["x; rm -rf /", "$(reboot)", "`id`", "a b", "a\nb", "", "-rf", "'quoted'", 'a"b', "a\\b", "x" * 201]
+)
 def test_hostile_model_names_are_rejected(name: str) -> None:
     with pytest.raises(ValueError, match="ollama_models entry = .* is not valid"):
         CloudInitOptions(droplet_name="gpu-dev", ollama_models=(name,))
@@ -173,8 +197,13 @@ NO_MODELS = CloudInitOptions(droplet_name="gpu-dev", install_ollama=True, instal
 @given(st.lists(MODEL_NAMES, max_size=5))
 def test_model_names_are_rendered_verbatim_as_data_or_rejected(names: list[str]) -> None:
     try:
-        opts = CloudInitOptions(droplet_name="gpu-dev", install_ollama=True, ollama_models=tuple(names),
-                                install_localai=True, localai_models=tuple(names))
+        opts = CloudInitOptions(
+            droplet_name="gpu-dev",
+            install_ollama=True,
+            ollama_models=tuple(names),
+            install_localai=True,
+            localai_models=tuple(names),
+        )
     except ValueError as error:
         assert "models entry = " in str(error) and "is not valid" in str(error)
         assert not all(MODEL_NAME.fullmatch(name) for name in names)
@@ -203,15 +232,18 @@ def test_bad_api_keys_are_rejected_without_echoing_them(key: str) -> None:
     assert key not in str(error.value)
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"droplet_name": "bad name"}, "droplet_name = 'bad name' is not valid"),
-    ({"gpu_vendor": "intel"}, "gpu_vendor = 'intel' is not valid: 'nvidia' or 'amd'"),
-    ({"install_ollama": "yes"}, "install_ollama = 'yes' is not valid: true or false"),
-    ({"ollama_models": "llama3"}, "ollama_models = 'llama3' is not valid: a list of model names"),
-    ({"ollama_port": 0}, "ollama_port = 0 is not valid: a port number from 1 to 65535"),
-    ({"localai_port": True}, "localai_port = True is not valid"),
-    ({"install_localai": True, "localai_port": 11434}, "ollama_port and localai_port are both 11434"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"droplet_name": "bad name"}, "droplet_name = 'bad name' is not valid"),
+        ({"gpu_vendor": "intel"}, "gpu_vendor = 'intel' is not valid: 'nvidia' or 'amd'"),
+        ({"install_ollama": "yes"}, "install_ollama = 'yes' is not valid: true or false"),
+        ({"ollama_models": "llama3"}, "ollama_models = 'llama3' is not valid: a list of model names"),
+        ({"ollama_port": 0}, "ollama_port = 0 is not valid: a port number from 1 to 65535"),
+        ({"localai_port": True}, "localai_port = True is not valid"),
+        ({"install_localai": True, "localai_port": 11434}, "ollama_port and localai_port are both 11434"),
+    ],
+)
 def test_bad_options_are_clear_errors(fields: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError) as error:
         CloudInitOptions(**{"droplet_name": "gpu-dev", **fields})  # type: ignore[arg-type]
@@ -226,7 +258,13 @@ def test_options_are_frozen_and_lists_become_tuples() -> None:
 
 
 def test_a_disabled_service_renders_none_of_its_settings() -> None:
-    opts = CloudInitOptions(droplet_name="gpu-dev", install_ollama=False, ollama_models=("llama3",),
-                            install_localai=False, localai_models=("phi-2",), localai_api_key=KEY)
+    opts = CloudInitOptions(
+        droplet_name="gpu-dev",
+        install_ollama=False,
+        ollama_models=("llama3",),
+        install_localai=False,
+        localai_models=("phi-2",),
+        localai_api_key=KEY,
+    )
     text = render_user_data(opts)
     assert "llama3" not in text and "phi-2" not in text and KEY not in text

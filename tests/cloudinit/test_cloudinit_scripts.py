@@ -23,15 +23,23 @@ needs_jq = pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not inst
 
 
 def ollama_data(**extra: object) -> str:
-    return render_user_data(CloudInitOptions(
-        droplet_name="gpu-dev", install_ollama=True, ollama_models=("llama3.2:3b", "qwen2.5:7b"),
-        **extra))  # type: ignore[arg-type]
+    return render_user_data(
+        CloudInitOptions(
+            droplet_name="gpu-dev", install_ollama=True, ollama_models=("llama3.2:3b", "qwen2.5:7b"), **extra
+        )
+    )  # type: ignore[arg-type]
 
 
 def localai_data(key: str | None = KEY) -> str:
-    return render_user_data(CloudInitOptions(
-        droplet_name="gpu-dev", install_ollama=False, install_localai=True,
-        localai_models=("phi-2", "localai@bert-embeddings"), localai_api_key=key))
+    return render_user_data(
+        CloudInitOptions(
+            droplet_name="gpu-dev",
+            install_ollama=False,
+            install_localai=True,
+            localai_models=("phi-2", "localai@bert-embeddings"),
+            localai_api_key=key,
+        )
+    )
 
 
 def marker(droplet: Droplet, name: str) -> dict[str, object]:
@@ -46,8 +54,11 @@ def test_ollama_first_boot_then_second_run_skips_the_work(droplet: MakeDroplet) 
     assert d.calls_of("installer") == ["installer ollama DOCKER_INSTALL="]
     assert d.calls_of("ollama")[-2:] == ["ollama show qwen2.5:7b", "ollama pull qwen2.5:7b"]
     assert "ollama pull llama3.2:3b" in d.calls_of("ollama")
-    assert d.calls_of("systemctl") == ["systemctl daemon-reload", "systemctl enable ollama",
-                                       "systemctl restart --no-block ollama"]
+    assert d.calls_of("systemctl") == [
+        "systemctl daemon-reload",
+        "systemctl enable ollama",
+        "systemctl restart --no-block ollama",
+    ]
     ready = marker(d, "ready")
     assert ready["status"] == "ready" and ready["droplet"] == "gpu-dev"
     assert ready["steps"] == list(OLLAMA_STEPS)
@@ -123,8 +134,11 @@ def test_localai_first_boot_then_second_run_with_the_key_never_in_argv(droplet: 
     first = d.run(*LOCALAI_STEPS)
     assert first.returncode == 0, first.stderr
     assert d.calls_of("installer") == ["installer local-ai DOCKER_INSTALL=false"]
-    assert d.calls_of("systemctl") == ["systemctl daemon-reload", "systemctl enable local-ai",
-                                       "systemctl restart --no-block local-ai"]
+    assert d.calls_of("systemctl") == [
+        "systemctl daemon-reload",
+        "systemctl enable local-ai",
+        "systemctl restart --no-block local-ai",
+    ]
     applies = [c for c in d.calls_of("curl") if c.endswith("/models/apply")]
     assert len(applies) == 1 and '{"id":"localai@bert-embeddings"}' in applies[0]
     assert all(KEY not in c for c in d.calls_of("curl"))

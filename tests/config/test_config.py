@@ -43,10 +43,24 @@ def test_production_is_inferred_from_the_stack_name(stack):
 
 
 def test_engine_strings_are_parsed_like_native_values():
-    engine = load({"monitoring": "false", "ollamaModels": '["a:1", "b"]', "backupHour": "4", "backups": "true",
-                   "snapshotRetention": '{"keepLast": 2, "maxAge": "30d"}'})
-    native = load({"monitoring": False, "ollamaModels": ["a:1", "b"], "backupHour": 4, "backups": True,
-                   "snapshotRetention": {"keepLast": 2, "maxAge": "30d"}})
+    engine = load(
+        {
+            "monitoring": "false",
+            "ollamaModels": '["a:1", "b"]',
+            "backupHour": "4",
+            "backups": "true",
+            "snapshotRetention": '{"keepLast": 2, "maxAge": "30d"}',
+        }
+    )
+    native = load(
+        {
+            "monitoring": False,
+            "ollamaModels": ["a:1", "b"],
+            "backupHour": 4,
+            "backups": True,
+            "snapshotRetention": {"keepLast": 2, "maxAge": "30d"},
+        }
+    )
     assert engine == native
     assert native.droplets[0].snapshot_retention == RetentionPolicy(keep_last=2, max_age_seconds=30 * 86400)
 
@@ -56,18 +70,39 @@ def test_engine_strings_are_parsed_like_native_values():
     [
         ({"region": "New York"}, "gpuforge:region = 'New York' is not valid: a region slug"),
         ({"gpuSize": "s-1vcpu-1gb"}, "gpuforge:gpuSize = 's-1vcpu-1gb' is not valid: a GPU size slug"),
-        ({"createSnapshotOnDestroy": "yes"}, "gpuforge:createSnapshotOnDestroy = 'yes' is not valid: one of true, false, auto"),
+        (
+            {"createSnapshotOnDestroy": "yes"},
+            "gpuforge:createSnapshotOnDestroy = 'yes' is not valid: one of true, false, auto",
+        ),
         ({"onSnapshotFailure": "ignore"}, "gpuforge:onSnapshotFailure = 'ignore' is not valid: one of abort, continue"),
         ({"snapshotTimeout": "5s"}, "gpuforge:snapshotTimeout = '5s' is not valid: a duration from 1m to 24h"),
         ({"snapshotTimeout": "25h"}, "gpuforge:snapshotTimeout = '25h' is not valid"),
-        ({"allowedApiCidrs": ["0.0.0.0/33"]}, "gpuforge:allowedApiCidrs = '0.0.0.0/33' is not valid: IPv4 or IPv6 networks"),
-        ({"snapshotRetention": {"keepLast": 0}}, "gpuforge:snapshotRetention.keepLast = 0 is not valid: a whole number from 1"),
-        ({"snapshotRetention": {"keep": 2}}, "gpuforge:snapshotRetention = {'keep': 2} is not valid: an object with keepLast"),
-        ({"snapshotRetention": {"maxAge": "10m"}}, "gpuforge:snapshotRetention.maxAge = '10m' is not valid: a duration of at least 1h"),
-        ({"ollamaModels": ["llama3; rm -rf /"]}, "gpuforge:ollamaModels = 'llama3; rm -rf /' is not valid: model names"),
+        (
+            {"allowedApiCidrs": ["0.0.0.0/33"]},
+            "gpuforge:allowedApiCidrs = '0.0.0.0/33' is not valid: IPv4 or IPv6 networks",
+        ),
+        (
+            {"snapshotRetention": {"keepLast": 0}},
+            "gpuforge:snapshotRetention.keepLast = 0 is not valid: a whole number from 1",
+        ),
+        (
+            {"snapshotRetention": {"keep": 2}},
+            "gpuforge:snapshotRetention = {'keep': 2} is not valid: an object with keepLast",
+        ),
+        (
+            {"snapshotRetention": {"maxAge": "10m"}},
+            "gpuforge:snapshotRetention.maxAge = '10m' is not valid: a duration of at least 1h",
+        ),
+        (
+            {"ollamaModels": ["llama3; rm -rf /"]},
+            "gpuforge:ollamaModels = 'llama3; rm -rf /' is not valid: model names",
+        ),
         ({"backupHour": 3}, "gpuforge:backupHour = 3 is not valid: one of 0, 4, 8, 12, 16, 20"),
         ({"droplets": [{"name": "a"}, {"name": "a"}]}, "gpuforge:droplets = ['a'] is not valid: unique droplet names"),
-        ({"droplets": [{"name": "a", "gpu_size": "x"}]}, "gpuforge:droplets[0].gpu_size is not a known key (did you mean gpuSize?)"),
+        (
+            {"droplets": [{"name": "a", "gpu_size": "x"}]},
+            "gpuforge:droplets[0].gpu_size is not a known key (did you mean gpuSize?)",
+        ),
         ({"droplets": [{"name": "a"}, {"name": "b", "region": "x"}]}, "gpuforge:droplets[1].region = 'x' is not valid"),
         ({"snapshotname": "x"}, "gpuforge:snapshotname is not a known key (did you mean snapshotName?)"),
         ({"restoreFrom": "../etc/passwd"}, "gpuforge:restoreFrom = '../etc/passwd' is not valid"),
@@ -82,15 +117,40 @@ def test_bad_values_name_the_key_the_value_and_what_is_allowed(raw, message):
 
 # --- property: random and malformed config is accepted or rejected with one line ----------------
 
-_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
-                     st.text(max_size=40), st.sampled_from(["true", "false", "auto", "30m", "0s", "latest", "nyc2",
-                                                            "gpu-h100x1-80gb", "10.0.0.0/8", "::/0", "[]", "{}", "[1]"]))
-_values = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                        st.dictionaries(st.text(max_size=10), inner, max_size=4)),
-                       max_leaves=8)
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True),
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "true",
+            "false",
+            "auto",
+            "30m",
+            "0s",
+            "latest",
+            "nyc2",
+            "gpu-h100x1-80gb",
+            "10.0.0.0/8",
+            "::/0",
+            "[]",
+            "{}",
+            "[1]",
+        ]
+    ),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
+    max_leaves=8,
+)
 _keys = st.one_of(st.sampled_from(sorted(KEYS)), st.text(min_size=1, max_size=15))
-_droplet_entries = st.lists(st.dictionaries(st.sampled_from(["name", "region", "gpuSize", "snapshotTimeout", "bogus"]),
-                                            _values, max_size=4), max_size=3)
+_droplet_entries = st.lists(
+    st.dictionaries(st.sampled_from(["name", "region", "gpuSize", "snapshotTimeout", "bogus"]), _values, max_size=4),
+    max_size=3,
+)
 
 
 def _as_engine(value: Any) -> Any:
@@ -98,8 +158,11 @@ def _as_engine(value: Any) -> Any:
 
 
 @settings(max_examples=400, deadline=None)
-@given(raw=st.dictionaries(_keys, _values, max_size=8), entries=st.one_of(st.none(), _droplet_entries),
-       engine_form=st.booleans())
+@given(
+    raw=st.dictionaries(_keys, _values, max_size=8),
+    entries=st.one_of(st.none(), _droplet_entries),
+    engine_form=st.booleans(),
+)
 def test_random_config_is_accepted_or_rejected_in_one_line(raw, entries, engine_form):
     if entries is not None:
         raw = {**raw, "droplets": entries}
@@ -136,6 +199,7 @@ def test_record_store_is_empty_or_a_bucket_url_and_never_echoes_credentials():
 
 
 # --- agreement between Pulumi.yaml, the README and the config layer ------------------------------
+
 
 def _project() -> dict[str, Any]:
     return yaml.safe_load((ROOT / "Pulumi.yaml").read_text())

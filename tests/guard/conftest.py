@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 import pulumi
 import pulumi_digitalocean as digitalocean
@@ -41,10 +42,16 @@ def small_program(settings: SnapshotSettings) -> Callable[[], None]:
     """A droplet and its guard, wired like the component does (the guard takes the droplet's id)."""
 
     def program() -> None:
-        droplet = digitalocean.Droplet(settings.droplet_name, name=settings.droplet_name, size=settings.gpu_size,
-                                       region=settings.region, image=settings.image)
-        SnapshotGuard(f"{settings.droplet_name}-guard", droplet.id, settings,
-                      pulumi.ResourceOptions(depends_on=[droplet]))
+        droplet = digitalocean.Droplet(
+            settings.droplet_name,
+            name=settings.droplet_name,
+            size=settings.gpu_size,
+            region=settings.region,
+            image=settings.image,
+        )
+        SnapshotGuard(
+            f"{settings.droplet_name}-guard", droplet.id, settings, pulumi.ResourceOptions(depends_on=[droplet])
+        )
 
     return program
 
@@ -69,8 +76,9 @@ def capture_guard_inputs() -> Callable[..., dict[str, Any]]:
 
 @pytest.fixture
 def sim() -> Iterator[Simulator]:
-    with Simulator(clock=RealClock(), rate_limiting=False, seed=0,
-                   durations={"snapshot": 1.5, "shutdown": 0.3, "power_off": 0.2}) as simulator:
+    with Simulator(
+        clock=RealClock(), rate_limiting=False, seed=0, durations={"snapshot": 1.5, "shutdown": 0.3, "power_off": 0.2}
+    ) as simulator:
         yield simulator
 
 
@@ -82,8 +90,11 @@ def start_host(tmp_path: Path, sim: Simulator) -> Iterator[Callable[..., Dynamic
     def start(config: dict[str, str] | None = None, env: dict[str, str] | None = None) -> DynamicHost:
         host = DynamicHost(tmp_path, env)
         hosts.append(host)
-        host.configure({"digitalocean:token": sim.token, "digitalocean:apiEndpoint": sim.url, "gpuforge:x": "1"}
-                       if config is None else config)
+        host.configure(
+            {"digitalocean:token": sim.token, "digitalocean:apiEndpoint": sim.url, "gpuforge:x": "1"}
+            if config is None
+            else config
+        )
         return host
 
     yield start

@@ -12,7 +12,8 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 import grpc
 from pulumi.runtime import rpc
@@ -45,8 +46,11 @@ class DynamicHost:
         self.stderr_path = cwd / f".host-stderr-{id(self)}.log"
         self._stderr = open(self.stderr_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pulumi.dynamic"], cwd=cwd, env=environment,
-            stdout=subprocess.PIPE, stderr=self._stderr,
+            [sys.executable, "-m", "pulumi.dynamic"],
+            cwd=cwd,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
         )
         assert self.process.stdout is not None
         self.port = int(self.process.stdout.readline().decode().strip())
@@ -59,12 +63,16 @@ class DynamicHost:
         return self.stderr_path.read_text(encoding="utf-8", errors="replace")
 
     def configure(self, config: Mapping[str, str]) -> None:
-        self.stub.Configure(provider_pb2.ConfigureRequest(
-            args=to_struct(config), acceptSecrets=True, acceptResources=True, type=TYPE_TOKEN))
+        self.stub.Configure(
+            provider_pb2.ConfigureRequest(
+                args=to_struct(config), acceptSecrets=True, acceptResources=True, type=TYPE_TOKEN
+            )
+        )
 
     def check(self, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        response = self.stub.Check(provider_pb2.CheckRequest(
-            urn=URN, olds=to_struct(olds or {}), news=to_struct(news), type=TYPE_TOKEN))
+        response = self.stub.Check(
+            provider_pb2.CheckRequest(urn=URN, olds=to_struct(olds or {}), news=to_struct(news), type=TYPE_TOKEN)
+        )
         assert not response.failures, response.failures
         return from_struct(response.inputs)
 
@@ -73,12 +81,16 @@ class DynamicHost:
         return response.id, from_struct(response.properties)
 
     def diff(self, resource_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Any:
-        return self.stub.Diff(provider_pb2.DiffRequest(
-            id=resource_id, urn=URN, olds=to_struct(olds), news=to_struct(news), type=TYPE_TOKEN))
+        return self.stub.Diff(
+            provider_pb2.DiffRequest(
+                id=resource_id, urn=URN, olds=to_struct(olds), news=to_struct(news), type=TYPE_TOKEN
+            )
+        )
 
     def delete_future(self, resource_id: str, outputs: Mapping[str, Any]) -> Any:
-        return self.stub.Delete.future(provider_pb2.DeleteRequest(
-            id=resource_id, urn=URN, properties=to_struct(outputs), type=TYPE_TOKEN))
+        return self.stub.Delete.future(
+            provider_pb2.DeleteRequest(id=resource_id, urn=URN, properties=to_struct(outputs), type=TYPE_TOKEN)
+        )
 
     def delete(self, resource_id: str, outputs: Mapping[str, Any], timeout: float = 60) -> None:
         self.delete_future(resource_id, outputs).result(timeout=timeout)

@@ -28,14 +28,20 @@ class SimDropletProvider(dyn.ResourceProvider):
         self._config = {}
 
     def configure(self, req: dyn.ConfigureRequest) -> None:
-        self._config = {"token": req.config.get("digitalocean:token"), "url": req.config.get("digitalocean:apiEndpoint")}
+        self._config = {
+            "token": req.config.get("digitalocean:token"),
+            "url": req.config.get("digitalocean:apiEndpoint"),
+        }
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         token = self._config.get("token") or os.environ["DIGITALOCEAN_TOKEN"]
         url = self._config.get("url") or os.environ["DIGITALOCEAN_API_URL"]
         request = urllib.request.Request(
-            url + path, method=method, data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            url + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             raw = response.read()
         return json.loads(raw) if raw else None

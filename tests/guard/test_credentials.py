@@ -5,8 +5,10 @@ from gpuforge.do_client import DEFAULT_ENDPOINT
 
 
 def test_stack_config_wins_over_the_environment():
-    creds = resolve({"digitalocean:token": "from-config", "digitalocean:apiEndpoint": "http://127.0.0.1:1"},
-                    {"DIGITALOCEAN_TOKEN": "from-env", "DIGITALOCEAN_API_URL": "http://127.0.0.1:2"})
+    creds = resolve(
+        {"digitalocean:token": "from-config", "digitalocean:apiEndpoint": "http://127.0.0.1:1"},
+        {"DIGITALOCEAN_TOKEN": "from-env", "DIGITALOCEAN_API_URL": "http://127.0.0.1:2"},
+    )
     assert (creds.token, creds.endpoint) == ("from-config", "http://127.0.0.1:1")
 
 

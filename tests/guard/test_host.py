@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import grpc
 import pytest
@@ -17,9 +18,26 @@ from tests.guard.conftest import small_program
 from tests.guard.host import DynamicHost
 
 RECORD_FIELDS = {
-    "snapshot_name", "snapshot_id", "droplet_id", "droplet_name", "action_id", "status", "created_at",
-    "started_at", "completed_at", "duration_seconds", "size_gigabytes", "min_disk_size", "regions", "region",
-    "gpu_size", "image", "project", "stack", "trigger", "estimated_monthly_cost_usd",
+    "snapshot_name",
+    "snapshot_id",
+    "droplet_id",
+    "droplet_name",
+    "action_id",
+    "status",
+    "created_at",
+    "started_at",
+    "completed_at",
+    "duration_seconds",
+    "size_gigabytes",
+    "min_disk_size",
+    "regions",
+    "region",
+    "gpu_size",
+    "image",
+    "project",
+    "stack",
+    "trigger",
+    "estimated_monthly_cost_usd",
 }
 
 
@@ -29,8 +47,9 @@ def guard(sim: Simulator, capture_guard_inputs: Callable[..., dict[str, Any]]) -
 
     def make(status: str = "active", **settings: Any) -> dict[str, Any]:
         droplet = sim.add_droplet(name="gpu-dev", size="gpu-h100x1-80gb", region="nyc2", status=status)
-        full = SnapshotSettings("gpu-dev", region="nyc2", gpu_size="gpu-h100x1-80gb", image="gpu-h100x1-base",
-                                **settings)
+        full = SnapshotSettings(
+            "gpu-dev", region="nyc2", gpu_size="gpu-h100x1-80gb", image="gpu-h100x1-base", **settings
+        )
         inputs = capture_guard_inputs(small_program(full), droplet_id=str(droplet["id"]))
         return {"droplet": droplet, "inputs": inputs}
 
@@ -169,8 +188,10 @@ def test_5xx_answer_to_an_applied_snapshot_post_is_not_posted_again(sim, start_h
     assert "The snapshot request was applied" in host.stderr or "resuming it" in host.stderr
 
 
-@pytest.mark.parametrize("token, words", [
-    ("wrong-token", "refused (401)"), ("sim-ro-token", "lacks a scope (403)"), (None, "No DigitalOcean token")])
+@pytest.mark.parametrize(
+    "token, words",
+    [("wrong-token", "refused (401)"), ("sim-ro-token", "lacks a scope (403)"), (None, "No DigitalOcean token")],
+)
 def test_auth_problems_keep_the_droplet_with_guidance(sim, start_host, guard, token, words):
     made = guard()
     host = start_host(config={"digitalocean:apiEndpoint": sim.url, **({"digitalocean:token": token} if token else {})})

@@ -11,7 +11,9 @@ PROPS = {"droplet_id": "1", **SnapshotSettings("gpu-dev").to_props()}
 
 
 def test_droplet_id_change_replaces():
-    diff = SnapshotGuardProvider().diff("g", {**PROPS, "__provider": "a"}, {**PROPS, "droplet_id": "2", "__provider": "b"})
+    diff = SnapshotGuardProvider().diff(
+        "g", {**PROPS, "__provider": "a"}, {**PROPS, "droplet_id": "2", "__provider": "b"}
+    )
     assert diff.replaces == ["droplet_id"] and diff.changes and diff.delete_before_replace is False
 
 

@@ -24,10 +24,12 @@ def real_guard_inputs(stack: str, droplet_id: str, overrides: dict[str, Any]) ->
     return dict(guard.inputs)
 
 
-@pytest.mark.parametrize(("stack", "size", "region"), [("dev", "gpu-h100x1-80gb", "tor1"),
-                                                       ("prod", "gpu-h100x8-640gb", "nyc2")])
-def test_real_program_guard_snapshots_once_and_leaves_the_droplet(stack, size, region, tmp_path: Path,
-                                                                  sim: Simulator, start_host, monkeypatch):
+@pytest.mark.parametrize(
+    ("stack", "size", "region"), [("dev", "gpu-h100x1-80gb", "tor1"), ("prod", "gpu-h100x8-640gb", "nyc2")]
+)
+def test_real_program_guard_snapshots_once_and_leaves_the_droplet(
+    stack, size, region, tmp_path: Path, sim: Simulator, start_host, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DIGITALOCEAN_TOKEN", TOKEN)
     droplet = sim.add_droplet(name="gpu-dev" if stack == "dev" else "llm-training", size=size, region=region)

@@ -27,8 +27,14 @@ def destroy(sim: Simulator, start_host: Callable[..., Any], capture_guard_inputs
 
     def make(record_store: str = "", **settings: Any) -> tuple[Any, str, dict[str, Any]]:
         droplet = sim.add_droplet(name="gpu-dev", size="gpu-h100x1-80gb", region="nyc2", status="active")
-        full = SnapshotSettings("gpu-dev", region="nyc2", gpu_size="gpu-h100x1-80gb", image="gpu-h100x1-base",
-                                record_store=record_store, **settings)
+        full = SnapshotSettings(
+            "gpu-dev",
+            region="nyc2",
+            gpu_size="gpu-h100x1-80gb",
+            image="gpu-h100x1-base",
+            record_store=record_store,
+            **settings,
+        )
         inputs = capture_guard_inputs(small_program(full), droplet_id=str(droplet["id"]))
         host = start_host({"digitalocean:token": sim.token, "digitalocean:apiEndpoint": sim.url, **SPACES_CONFIG})
         resource_id, outs = host.create(host.check(inputs))
@@ -60,8 +66,11 @@ def test_destroy_records_the_snapshot_in_the_configured_store(sim, tmp_path, buc
     assert snapshot["tags"] == ["gpuforge", "gpuforge-droplet-gpu-dev", "gpuforge-stack-dev"]
     (record,) = records_in(store, tmp_path, bucket)
     assert record["snapshot_id"] == snapshot["id"] and record["trigger"] == "destroy"
-    where = f"s3://{bucket.name}/{bucket.prefix}/{snapshot['name']}-{snapshot['id']}.json" if store == "s3" \
+    where = (
+        f"s3://{bucket.name}/{bucket.prefix}/{snapshot['name']}-{snapshot['id']}.json"
+        if store == "s3"
         else f"snapshots/{snapshot['name']}.json"
+    )
     assert f"Snapshot log saved to: {where}" in host.stderr
     assert (tmp_path / "snapshots").exists() == (store == "local")
     assert_no_secret(json.dumps(outs), json.dumps(record), host.stderr)
@@ -82,7 +91,8 @@ def test_a_bucket_refusing_the_record_aborts_the_delete_and_keeps_the_snapshot(s
 
 @pytest.mark.parametrize("power_off", [True, False], ids=["powered-off", "live"])
 def test_an_upload_dropped_mid_way_is_finished_by_the_rerun_without_a_second_snapshot(
-        sim, bucket, dropping_proxy, destroy, power_off):
+    sim, bucket, dropping_proxy, destroy, power_off
+):
     host, resource_id, outs = destroy(bucket.spec(dropping_proxy.url), power_off=power_off)
     dropping_proxy.drop_puts = True
     with pytest.raises(grpc.RpcError) as err:
@@ -100,11 +110,11 @@ def test_an_upload_dropped_mid_way_is_finished_by_the_rerun_without_a_second_sna
     assert record["snapshot_id"] == snapshot["id"]
 
 
-def test_a_bucket_store_without_spaces_keys_fails_before_any_snapshot(sim, bucket, start_host,
-                                                                     capture_guard_inputs):
+def test_a_bucket_store_without_spaces_keys_fails_before_any_snapshot(sim, bucket, start_host, capture_guard_inputs):
     droplet = sim.add_droplet(name="gpu-dev", size="gpu-h100x1-80gb", region="nyc2", status="active")
-    inputs = capture_guard_inputs(small_program(SnapshotSettings("gpu-dev", record_store=bucket.spec())),
-                                  droplet_id=str(droplet["id"]))
+    inputs = capture_guard_inputs(
+        small_program(SnapshotSettings("gpu-dev", record_store=bucket.spec())), droplet_id=str(droplet["id"])
+    )
     host = start_host()
     with pytest.raises(grpc.RpcError) as err:
         host.delete(*host.create(host.check(inputs)))
@@ -114,8 +124,10 @@ def test_a_bucket_store_without_spaces_keys_fails_before_any_snapshot(sim, bucke
 
 def test_continue_lets_the_droplet_go_and_says_the_snapshot_is_kept_unrecorded(sim, bucket, capsys):
     droplet = sim.add_droplet(name="gpu-dev", size="gpu-h100x1-80gb", region="nyc2", status="off")
-    props = {"droplet_id": str(droplet["id"]),
-             **SnapshotSettings("gpu-dev", on_failure="continue", record_store=bucket.spec()).to_props()}
+    props = {
+        "droplet_id": str(droplet["id"]),
+        **SnapshotSettings("gpu-dev", on_failure="continue", record_store=bucket.spec()).to_props(),
+    }
     provider = SnapshotGuardProvider()
     # what configure keeps, in memory only
     provider._config = {"digitalocean:token": sim.token, "digitalocean:apiEndpoint": sim.url, **SPACES_CONFIG}

@@ -38,24 +38,56 @@ def urn(resource_type: str, name: str, stack: str = "dev") -> str:
 
 
 def options(parent: str | None = None) -> PolicyResourceOptions:
-    return PolicyResourceOptions(protect=False, ignore_changes=[], delete_before_replace=None, aliases=[],
-                                 custom_timeouts=PolicyCustomTimeouts(0, 0, 0), additional_secret_outputs=[],
-                                 parent=parent)
+    return PolicyResourceOptions(
+        protect=False,
+        ignore_changes=[],
+        delete_before_replace=None,
+        aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        additional_secret_outputs=[],
+        parent=parent,
+    )
 
 
-def resource_args(resource_type: str, props: Mapping[str, Any], *, name: str = "r", parent: str | None = None,
-                  config: Mapping[str, Any] | None = None) -> ResourceValidationArgs:
+def resource_args(
+    resource_type: str,
+    props: Mapping[str, Any],
+    *,
+    name: str = "r",
+    parent: str | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> ResourceValidationArgs:
     proxied = unknown_checking_proxy(copy.deepcopy(dict(props)))
-    return ResourceValidationArgs(resource_type, proxied, urn(resource_type, name), name, options(parent), None,
-                                  dict(config) if config is not None else None)
+    return ResourceValidationArgs(
+        resource_type,
+        proxied,
+        urn(resource_type, name),
+        name,
+        options(parent),
+        None,
+        dict(config) if config is not None else None,
+    )
 
 
-def policy_resource(resource_type: str, props: Mapping[str, Any], *, name: str,
-                    parent: PolicyResource | None = None,
-                    property_dependencies: Mapping[str, list[PolicyResource]] | None = None) -> PolicyResource:
-    return PolicyResource(resource_type, unknown_checking_proxy(copy.deepcopy(dict(props))), urn(resource_type, name),
-                          name, options(parent.urn if parent else None), None, parent, [],
-                          dict(property_dependencies or {}))
+def policy_resource(
+    resource_type: str,
+    props: Mapping[str, Any],
+    *,
+    name: str,
+    parent: PolicyResource | None = None,
+    property_dependencies: Mapping[str, list[PolicyResource]] | None = None,
+) -> PolicyResource:
+    return PolicyResource(
+        resource_type,
+        unknown_checking_proxy(copy.deepcopy(dict(props))),
+        urn(resource_type, name),
+        name,
+        options(parent.urn if parent else None),
+        None,
+        parent,
+        [],
+        dict(property_dependencies or {}),
+    )
 
 
 AnyPolicy = ResourceValidationPolicy | StackValidationPolicy
@@ -106,32 +138,67 @@ def as_preview(resources: Iterable[Registered]) -> list[Registered]:
     """The same resources in a first preview: ids, and every property computed from them, unknown."""
     previewed = []
     for resource in resources:
-        inputs = {key: UNKNOWN_STRING_VALUE if key in resource.property_dependencies else value
-                  for key, value in resource.inputs.items()}
-        previewed.append(Registered(resource.resource_type, resource.name, resource.urn, UNKNOWN_STRING_VALUE,
-                                    resource.parent, inputs, resource.property_dependencies))
+        inputs = {
+            key: UNKNOWN_STRING_VALUE if key in resource.property_dependencies else value
+            for key, value in resource.inputs.items()
+        }
+        previewed.append(
+            Registered(
+                resource.resource_type,
+                resource.name,
+                resource.urn,
+                UNKNOWN_STRING_VALUE,
+                resource.parent,
+                inputs,
+                resource.property_dependencies,
+            )
+        )
     return previewed
 
 
 def resource_args_of(resources: Iterable[Registered], config: Mapping[str, Any]) -> list[ResourceValidationArgs]:
-    return [ResourceValidationArgs(r.resource_type, unknown_checking_proxy(copy.deepcopy(r.inputs)), r.urn, r.name,
-                                   options(r.parent), None, config) for r in resources]
+    return [
+        ResourceValidationArgs(
+            r.resource_type,
+            unknown_checking_proxy(copy.deepcopy(r.inputs)),
+            r.urn,
+            r.name,
+            options(r.parent),
+            None,
+            config,
+        )
+        for r in resources
+    ]
 
 
 def stack_args_of(resources: Iterable[Registered], config: Mapping[str, Any]) -> StackValidationArgs:
     """Like the analyzer's AnalyzeStack: outputs, then parents and property dependencies resolved by URN."""
     resources = list(resources)
-    built = {r.urn: PolicyResource(r.resource_type, unknown_checking_proxy(copy.deepcopy(r.outputs)), r.urn, r.name,
-                                   options(r.parent), None, None, [], {}) for r in resources}
+    built = {
+        r.urn: PolicyResource(
+            r.resource_type,
+            unknown_checking_proxy(copy.deepcopy(r.outputs)),
+            r.urn,
+            r.name,
+            options(r.parent),
+            None,
+            None,
+            [],
+            {},
+        )
+        for r in resources
+    }
     for r in resources:
         built[r.urn].parent = built.get(r.parent or "")
-        built[r.urn].property_dependencies = {key: [built[u] for u in urns if u in built]
-                                              for key, urns in r.property_dependencies.items()}
+        built[r.urn].property_dependencies = {
+            key: [built[u] for u in urns if u in built] for key, urns in r.property_dependencies.items()
+        }
     return StackValidationArgs(list(built.values()), config)
 
 
-def run_policies(policies: Iterable[Policy], resources: list[Registered],
-                 config: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, list[str]]:
+def run_policies(
+    policies: Iterable[Policy], resources: list[Registered], config: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, list[str]]:
     """Every policy against the resources, as in one preview/update: policy name -> violation messages."""
     config = config or {}
     found: dict[str, list[str]] = {}
@@ -145,4 +212,3 @@ def run_policies(policies: Iterable[Policy], resources: list[Registered],
         if reported:
             found[policy.name] = reported
     return found
-

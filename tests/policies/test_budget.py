@@ -25,9 +25,11 @@ def test_under_the_default_ceiling_passes() -> None:
 def test_over_the_ceiling_itemizes_the_droplets_and_names_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PULUMI_STACK", "team-a")
     [(message, urn)] = violations(gpu_budget, stack("gpu-h100x8-640gb", "gpu-mi300x8-1536gb"))
-    assert message == ("GPU droplets in team-a cost $39.84/hour (d0 gpu-h100x8-640gb $23.92, d1 gpu-mi300x8-1536gb "
-                       "$15.92), over the budget of $30.00/hour: remove or downsize a droplet, or raise maxHourlyUsd "
-                       "in the config of gpu-budget")
+    assert message == (
+        "GPU droplets in team-a cost $39.84/hour (d0 gpu-h100x8-640gb $23.92, d1 gpu-mi300x8-1536gb "
+        "$15.92), over the budget of $30.00/hour: remove or downsize a droplet, or raise maxHourlyUsd "
+        "in the config of gpu-budget"
+    )
     assert urn is None
 
 
@@ -41,8 +43,9 @@ def test_ceiling_and_prices_come_from_config() -> None:
 def test_a_size_without_a_price_is_reported_on_its_droplet() -> None:
     args = stack("gpu-b300x8-2304gb")
     [(message, urn)] = violations(gpu_budget, args)
-    assert message.startswith("droplet d0 uses GPU size gpu-b300x8-2304gb, which has no price in the hourlyPrices "
-                              "config of gpu-budget")
+    assert message.startswith(
+        "droplet d0 uses GPU size gpu-b300x8-2304gb, which has no price in the hourlyPrices config of gpu-budget"
+    )
     assert urn == args.resources[0].urn
 
 

@@ -13,8 +13,13 @@ from tests.policies.engine import messages, resource_args
 
 
 def droplet(config: dict[str, Any] | None = None, **props: Any) -> list[str]:
-    values = {"name": "gpu-dev", "region": "tor1", "size": "gpu-h100x1-80gb",
-              "tags": ["dev", "gpuforge", "gpuforge-stack-dev"], **props}
+    values = {
+        "name": "gpu-dev",
+        "region": "tor1",
+        "size": "gpu-h100x1-80gb",
+        "tags": ["dev", "gpuforge", "gpuforge-stack-dev"],
+        **props,
+    }
     args = resource_args(DROPLET_TYPE, values, name="gpu-dev", config=config)
     return messages(allowed_regions_and_sizes, args) + messages(droplet_tags, args)
 
@@ -26,15 +31,19 @@ def test_a_gpuforge_droplet_in_a_gpu_region_passes(monkeypatch: pytest.MonkeyPat
 
 def test_region_outside_the_list_names_it_the_allowed_ones_and_the_fix() -> None:
     (message,) = droplet(config={"regions": ["nyc2", "atl1"]})
-    assert message == ("droplet gpu-dev (gpu-h100x1-80gb) is in region tor1, where GPU droplets are not allowed "
-                       "(allowed: nyc2, atl1): set gpuforge:region to one of them, or add tor1 to the regions "
-                       "config of allowed-gpu-regions-and-sizes")
+    assert message == (
+        "droplet gpu-dev (gpu-h100x1-80gb) is in region tor1, where GPU droplets are not allowed "
+        "(allowed: nyc2, atl1): set gpuforge:region to one of them, or add tor1 to the regions "
+        "config of allowed-gpu-regions-and-sizes"
+    )
 
 
 def test_size_outside_the_list_is_caught() -> None:
     (message,) = droplet(config={"sizes": ["gpu-h100x1-80gb"]}, size="gpu-h100x8-640gb")
-    assert message.startswith("droplet gpu-dev uses GPU size gpu-h100x8-640gb, which is not allowed "
-                              "(allowed: gpu-h100x1-80gb): set gpuforge:gpuSize")
+    assert message.startswith(
+        "droplet gpu-dev uses GPU size gpu-h100x8-640gb, which is not allowed "
+        "(allowed: gpu-h100x1-80gb): set gpuforge:gpuSize"
+    )
 
 
 def test_default_lists_are_todays_gpu_regions_and_sizes() -> None:

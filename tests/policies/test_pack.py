@@ -27,8 +27,12 @@ from tests.policies.engine import Registered, as_preview
 
 POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
 DEFAULT_LEVELS = {
-    "snapshot-required": "mandatory", "no-public-model-api": "mandatory", "allowed-gpu-regions-and-sizes": "mandatory",
-    "gpu-droplet-tags": "advisory", "gpu-budget": "mandatory", "snapshot-timeout": "advisory",
+    "snapshot-required": "mandatory",
+    "no-public-model-api": "mandatory",
+    "allowed-gpu-regions-and-sizes": "mandatory",
+    "gpu-droplet-tags": "advisory",
+    "gpu-budget": "mandatory",
+    "snapshot-timeout": "advisory",
 }
 
 
@@ -52,8 +56,13 @@ def test_main_builds_one_pack_of_every_policy_without_serving(monkeypatch: pytes
 def test_the_pack_starts_as_the_engine_starts_it_and_answers_over_grpc() -> None:
     """The engine's Python policy shim runs ``python -m pulumi.policy <engine-address> .`` in the pack's
     directory; the pack prints its port and serves the analyzer API until it is killed."""
-    process = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", "."], cwd=POLICIES_DIR,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", "."],
+        cwd=POLICIES_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         ready, _, _ = select.select([process.stdout], [], [], 30)
         assert ready and process.stdout is not None, "the pack printed no port"
@@ -84,9 +93,14 @@ def test_schemas_are_valid_json_schema_and_the_example_config_matches_them() -> 
     by_name = {policy.name: policy for policy in POLICIES}
     assert set(example) <= set(by_name)
     for name, value in example.items():
-        schema = {"type": "object", "additionalProperties": False,
-                  "properties": {**by_name[name].config_schema.properties,  # type: ignore[union-attr]
-                                 "enforcementLevel": {"enum": ["advisory", "mandatory", "disabled"]}}}
+        schema = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                **by_name[name].config_schema.properties,  # type: ignore[union-attr]
+                "enforcementLevel": {"enum": ["advisory", "mandatory", "disabled"]},
+            },
+        }
         jsonschema.Draft7Validator.check_schema(schema)
         jsonschema.validate(value if isinstance(value, dict) else {"enforcementLevel": value}, schema)
 
@@ -94,9 +108,11 @@ def test_schemas_are_valid_json_schema_and_the_example_config_matches_them() -> 
 def firewall_request(sources: Any) -> analyzer_pb2.AnalyzeRequest:
     rule = {"protocol": "tcp", "portRange": "11434", "sourceAddresses": sources}
     return analyzer_pb2.AnalyzeRequest(
-        type="digitalocean:index/firewall:Firewall", name="gpu-dev-firewall",
+        type="digitalocean:index/firewall:Firewall",
+        name="gpu-dev-firewall",
         urn="urn:pulumi:dev::gpuforge::gpuforge:index:GpuDroplet$digitalocean:index/firewall:Firewall::gpu-dev-firewall",
-        properties=struct({"name": "gpu-dev-firewall", "inboundRules": [rule], "dropletIds": [UNKNOWN_STRING_VALUE]}))
+        properties=struct({"name": "gpu-dev-firewall", "inboundRules": [rule], "dropletIds": [UNKNOWN_STRING_VALUE]}),
+    )
 
 
 def test_analyze_reports_a_public_api_as_a_mandatory_diagnostic() -> None:
@@ -114,9 +130,16 @@ def test_analyze_in_preview_with_unknowns_runs_every_policy_instead_of_skipping_
 
 def test_configure_passes_the_packs_config_and_levels_to_the_policy() -> None:
     analyzer = servicer()
-    analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={
-        "no-public-model-api": analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.ADVISORY,
-                                                         properties=struct({"ports": [8080]}))}), None)
+    analyzer.Configure(
+        analyzer_pb2.ConfigureAnalyzerRequest(
+            policyConfig={
+                "no-public-model-api": analyzer_pb2.PolicyConfig(
+                    enforcementLevel=analyzer_pb2.ADVISORY, properties=struct({"ports": [8080]})
+                )
+            }
+        ),
+        None,
+    )
     assert list(analyzer.Analyze(firewall_request(["0.0.0.0/0"]), None).diagnostics) == []
     request = firewall_request(["0.0.0.0/0"])
     request.properties["inboundRules"][0]["portRange"] = "8000-9000"
@@ -126,18 +149,30 @@ def test_configure_passes_the_packs_config_and_levels_to_the_policy() -> None:
 
 def stack_request(resources: list[Registered]) -> analyzer_pb2.AnalyzeStackRequest:
     """What the engine sends at the end of a preview or update: outputs, parents and property dependencies."""
-    return analyzer_pb2.AnalyzeStackRequest(resources=[
-        analyzer_pb2.AnalyzerResource(
-            type=r.resource_type, name=r.name, urn=r.urn, parent=r.parent or "", properties=struct(r.outputs),
-            propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
-                                  for k, v in r.property_dependencies.items()})
-        for r in resources])
+    return analyzer_pb2.AnalyzeStackRequest(
+        resources=[
+            analyzer_pb2.AnalyzerResource(
+                type=r.resource_type,
+                name=r.name,
+                urn=r.urn,
+                parent=r.parent or "",
+                properties=struct(r.outputs),
+                propertyDependencies={
+                    k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v) for k, v in r.property_dependencies.items()
+                },
+            )
+            for r in resources
+        ]
+    )
 
 
 @pytest.mark.parametrize("create_snapshot, expected", [("auto", []), ("false", ["snapshot-required"])])
 def test_analyze_stack_relates_the_previewed_prod_droplet_to_its_guard(
-        registered: Callable[..., list[Registered]], monkeypatch: pytest.MonkeyPatch, create_snapshot: str,
-        expected: list[str]) -> None:
+    registered: Callable[..., list[Registered]],
+    monkeypatch: pytest.MonkeyPatch,
+    create_snapshot: str,
+    expected: list[str],
+) -> None:
     resources = as_preview(registered("prod", {"createSnapshotOnDestroy": create_snapshot}))
     monkeypatch.setenv("PULUMI_STACK", "prod")
     diagnostics = servicer().AnalyzeStack(stack_request(resources), None).diagnostics

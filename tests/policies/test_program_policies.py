@@ -25,38 +25,91 @@ def engine_environment(monkeypatch: pytest.MonkeyPatch, stack: str, overrides: M
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
-def test_shipped_stacks_pass_every_policy(registered: Run, monkeypatch: pytest.MonkeyPatch, stack: str,
-                                         preview: bool) -> None:
+def test_shipped_stacks_pass_every_policy(
+    registered: Run, monkeypatch: pytest.MonkeyPatch, stack: str, preview: bool
+) -> None:
     resources = registered(stack)
     engine_environment(monkeypatch, stack)
-    assert {r.resource_type for r in resources} >= {DROPLET_TYPE, "digitalocean:index/firewall:Firewall",
-                                                    "pulumi-python:dynamic/gpuforge:SnapshotGuard"}
+    assert {r.resource_type for r in resources} >= {
+        DROPLET_TYPE,
+        "digitalocean:index/firewall:Firewall",
+        "pulumi-python:dynamic/gpuforge:SnapshotGuard",
+    }
     assert run_policies(POLICIES, as_preview(resources) if preview else resources) == {}
 
 
 BAD_VARIANTS = [
-    pytest.param("prod", {"createSnapshotOnDestroy": "false"}, {}, "snapshot-required",
-                 "droplet llm-training (gpu-h100x8-640gb) in production stack prod", id="prod-without-snapshots"),
-    pytest.param("dev", {"gpuSize": "gpu-h100x8-640gb", "createSnapshotOnDestroy": "false"}, {}, "snapshot-required",
-                 "droplet gpu-dev (gpu-h100x8-640gb) at $23.92/hour", id="dev-8xH100-without-snapshots"),
-    pytest.param("dev", {"allowedApiCidrs": ["0.0.0.0/0"]}, {}, "no-public-model-api",
-                 "opens Ollama's port 11434 to 0.0.0.0/0", id="model-api-open-to-the-world"),
-    pytest.param("dev", {}, {"allowed-gpu-regions-and-sizes": {"regions": ["nyc2"]}}, "allowed-gpu-regions-and-sizes",
-                 "droplet gpu-dev (gpu-h100x1-80gb) is in region tor1", id="region-not-allowed"),
-    pytest.param("dev", {}, {"gpu-droplet-tags": {"extraTags": ["team-ml"]}}, "gpu-droplet-tags",
-                 "lacks tag(s) team-ml", id="team-tag-missing"),
-    pytest.param("prod", {"droplets": [{"name": "train-a"}, {"name": "train-b"}]}, {}, "gpu-budget",
-                 "GPU droplets in prod cost $47.84/hour", id="two-8xH100-over-budget"),
-    pytest.param("prod", {"snapshotTimeout": "30m"}, {}, "snapshot-timeout",
-                 "waits 30m for its snapshot", id="8xH100-with-default-timeout"),
+    pytest.param(
+        "prod",
+        {"createSnapshotOnDestroy": "false"},
+        {},
+        "snapshot-required",
+        "droplet llm-training (gpu-h100x8-640gb) in production stack prod",
+        id="prod-without-snapshots",
+    ),
+    pytest.param(
+        "dev",
+        {"gpuSize": "gpu-h100x8-640gb", "createSnapshotOnDestroy": "false"},
+        {},
+        "snapshot-required",
+        "droplet gpu-dev (gpu-h100x8-640gb) at $23.92/hour",
+        id="dev-8xH100-without-snapshots",
+    ),
+    pytest.param(
+        "dev",
+        {"allowedApiCidrs": ["0.0.0.0/0"]},
+        {},
+        "no-public-model-api",
+        "opens Ollama's port 11434 to 0.0.0.0/0",
+        id="model-api-open-to-the-world",
+    ),
+    pytest.param(
+        "dev",
+        {},
+        {"allowed-gpu-regions-and-sizes": {"regions": ["nyc2"]}},
+        "allowed-gpu-regions-and-sizes",
+        "droplet gpu-dev (gpu-h100x1-80gb) is in region tor1",
+        id="region-not-allowed",
+    ),
+    pytest.param(
+        "dev",
+        {},
+        {"gpu-droplet-tags": {"extraTags": ["team-ml"]}},
+        "gpu-droplet-tags",
+        "lacks tag(s) team-ml",
+        id="team-tag-missing",
+    ),
+    pytest.param(
+        "prod",
+        {"droplets": [{"name": "train-a"}, {"name": "train-b"}]},
+        {},
+        "gpu-budget",
+        "GPU droplets in prod cost $47.84/hour",
+        id="two-8xH100-over-budget",
+    ),
+    pytest.param(
+        "prod",
+        {"snapshotTimeout": "30m"},
+        {},
+        "snapshot-timeout",
+        "waits 30m for its snapshot",
+        id="8xH100-with-default-timeout",
+    ),
 ]
 
 
 @pytest.mark.parametrize("stack, overrides, pack_config, policy, message", BAD_VARIANTS)
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
-def test_bad_variant_is_caught_by_its_policy_only(registered: Run, monkeypatch: pytest.MonkeyPatch, stack: str,
-                                                  overrides: dict[str, Any], pack_config: dict[str, Any], policy: str,
-                                                  message: str, preview: bool) -> None:
+def test_bad_variant_is_caught_by_its_policy_only(
+    registered: Run,
+    monkeypatch: pytest.MonkeyPatch,
+    stack: str,
+    overrides: dict[str, Any],
+    pack_config: dict[str, Any],
+    policy: str,
+    message: str,
+    preview: bool,
+) -> None:
     resources = registered(stack, overrides)
     engine_environment(monkeypatch, stack, overrides)
     found = run_policies(POLICIES, as_preview(resources) if preview else resources, pack_config)

@@ -17,17 +17,35 @@ GUARD_TYPE = "pulumi-python:dynamic/gpuforge:SnapshotGuard"
 COMPONENT_TYPE = "gpuforge:index:GpuDroplet"
 
 
-def gpu_droplet(size: str = "gpu-h100x1-80gb", *, name: str = "gpu-dev", droplet_id: str = "412345678",
-                tags: tuple[str, ...] = (), parent: PolicyResource | None = None) -> PolicyResource:
-    return policy_resource(DROPLET_TYPE, {"name": name, "size": size, "id": droplet_id, "tags": list(tags)},
-                           name=name, parent=parent)
+def gpu_droplet(
+    size: str = "gpu-h100x1-80gb",
+    *,
+    name: str = "gpu-dev",
+    droplet_id: str = "412345678",
+    tags: tuple[str, ...] = (),
+    parent: PolicyResource | None = None,
+) -> PolicyResource:
+    return policy_resource(
+        DROPLET_TYPE, {"name": name, "size": size, "id": droplet_id, "tags": list(tags)}, name=name, parent=parent
+    )
 
 
-def guard(droplet: PolicyResource | None, *, enabled: Any = True, droplet_id: str = "412345678",
-          droplet_name: str = "gpu-dev", parent: PolicyResource | None = None) -> PolicyResource:
+def guard(
+    droplet: PolicyResource | None,
+    *,
+    enabled: Any = True,
+    droplet_id: str = "412345678",
+    droplet_name: str = "gpu-dev",
+    parent: PolicyResource | None = None,
+) -> PolicyResource:
     deps = {"droplet_id": [droplet]} if droplet is not None else {}
-    return policy_resource(GUARD_TYPE, {"droplet_id": droplet_id, "droplet_name": droplet_name, "enabled": enabled},
-                           name=f"{droplet_name}-snapshot-guard", parent=parent, property_dependencies=deps)
+    return policy_resource(
+        GUARD_TYPE,
+        {"droplet_id": droplet_id, "droplet_name": droplet_name, "enabled": enabled},
+        name=f"{droplet_name}-snapshot-guard",
+        parent=parent,
+        property_dependencies=deps,
+    )
 
 
 def required(*resources: PolicyResource, config: dict[str, Any] | None = None) -> list[str]:
@@ -61,12 +79,15 @@ def test_in_preview_without_ids_the_droplet_name_and_parent_decide() -> None:
 
 
 def test_production_droplet_with_a_disabled_guard_names_droplet_size_stack_and_fix(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("PULUMI_STACK", "prod")
     droplet = gpu_droplet()
     [(message, urn)] = violations(snapshot_required, StackValidationArgs([droplet, guard(droplet, enabled=False)]))
-    assert message == ("droplet gpu-dev (gpu-h100x1-80gb) in production stack prod has no enabled snapshot guard: "
-                       "set gpuforge:createSnapshotOnDestroy to true and run pulumi up")
+    assert message == (
+        "droplet gpu-dev (gpu-h100x1-80gb) in production stack prod has no enabled snapshot guard: "
+        "set gpuforge:createSnapshotOnDestroy to true and run pulumi up"
+    )
     assert urn == droplet.urn
 
 
@@ -80,8 +101,10 @@ def test_expensive_and_listed_sizes_need_a_guard_on_any_stack(monkeypatch: pytes
     monkeypatch.setenv("PULUMI_STACK", "dev")
     droplet = gpu_droplet("gpu-h100x8-640gb")
     (message,) = required(droplet, guard(droplet, enabled=False))
-    assert message.startswith("droplet gpu-dev (gpu-h100x8-640gb) at $23.92/hour (guards required from $10.00/hour) "
-                              "and of a size that always requires one has no enabled snapshot guard")
+    assert message.startswith(
+        "droplet gpu-dev (gpu-h100x8-640gb) at $23.92/hour (guards required from $10.00/hour) "
+        "and of a size that always requires one has no enabled snapshot guard"
+    )
 
 
 def test_a_cheap_droplet_on_a_dev_stack_needs_none(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,17 +137,20 @@ def test_a_previewed_gpuforge_droplet_is_related_to_its_guard(monkeypatch: pytes
     assert "has no enabled snapshot guard" in required(component, droplet, disabled)[0]
 
 
-@pytest.mark.parametrize("stack, environment, extra, production", [
-    ("main", "production", [], True),
-    ("prod", "staging", [], False),
-    ("prod-eu", None, [], True),
-    ("live", None, [], True),
-    ("staging-eu", None, ["staging-eu"], True),
-    ("staging", None, [], False),
-])
-def test_production_is_gpuforges_environment_or_a_listed_stack(monkeypatch: pytest.MonkeyPatch, stack: str,
-                                                               environment: str | None, extra: list[str],
-                                                               production: bool) -> None:
+@pytest.mark.parametrize(
+    "stack, environment, extra, production",
+    [
+        ("main", "production", [], True),
+        ("prod", "staging", [], False),
+        ("prod-eu", None, [], True),
+        ("live", None, [], True),
+        ("staging-eu", None, ["staging-eu"], True),
+        ("staging", None, [], False),
+    ],
+)
+def test_production_is_gpuforges_environment_or_a_listed_stack(
+    monkeypatch: pytest.MonkeyPatch, stack: str, environment: str | None, extra: list[str], production: bool
+) -> None:
     monkeypatch.setenv("PULUMI_STACK", stack)
     if environment:
         monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"gpuforge:environment": environment}))
@@ -147,8 +173,9 @@ def test_price_threshold_sizes_and_prices_come_from_config(monkeypatch: pytest.M
 # --- snapshot-timeout ------------------------------------------------------------------------------------
 
 
-def timeout(seconds: Any, size: str = "gpu-h100x8-640gb", config: dict[str, Any] | None = None,
-            enabled: Any = True) -> list[str]:
+def timeout(
+    seconds: Any, size: str = "gpu-h100x8-640gb", config: dict[str, Any] | None = None, enabled: Any = True
+) -> list[str]:
     props = {"droplet_name": "llm-training", "gpu_size": size, "timeout_seconds": seconds, "enabled": enabled}
     args = resource_args(GUARD_TYPE, props, name="llm-training-snapshot-guard", config=config)
     return messages(snapshot_timeout, args)
@@ -156,9 +183,11 @@ def timeout(seconds: Any, size: str = "gpu-h100x8-640gb", config: dict[str, Any]
 
 def test_default_30m_is_too_short_for_an_8_gpu_disk_and_the_message_says_what_to_set() -> None:
     (message,) = timeout(1800.0)
-    assert message == ("snapshot guard llm-training-snapshot-guard of droplet llm-training (gpu-h100x8-640gb, "
-                       "2046 GB disk) waits 30m for its snapshot, less than the 1h8m12s such a disk may need: "
-                       "set gpuforge:snapshotTimeout to 1h9m or more")
+    assert message == (
+        "snapshot guard llm-training-snapshot-guard of droplet llm-training (gpu-h100x8-640gb, "
+        "2046 GB disk) waits 30m for its snapshot, less than the 1h8m12s such a disk may need: "
+        "set gpuforge:snapshotTimeout to 1h9m or more"
+    )
 
 
 def test_enough_time_passes_and_small_disks_are_held_to_the_floor() -> None:

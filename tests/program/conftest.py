@@ -16,8 +16,14 @@ def run_program(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[...
     """``run_program(stack, overrides, sizes_fail=..., snapshots=...)``, run in a temporary directory."""
     monkeypatch.chdir(tmp_path)
 
-    def run(stack: str = "dev", overrides: dict[str, Any] | None = None, *, sizes_fail: bool = False,
-            base: dict[str, Any] | None = None, snapshots: list[dict[str, Any]] | None = None) -> ProgramRun:
+    def run(
+        stack: str = "dev",
+        overrides: dict[str, Any] | None = None,
+        *,
+        sizes_fail: bool = False,
+        base: dict[str, Any] | None = None,
+        snapshots: list[dict[str, Any]] | None = None,
+    ) -> ProgramRun:
         mocks = Recorder(sizes_fail=sizes_fail, snapshots=list(snapshots or []))
         return execute_program(stack, overrides, mocks=mocks, base=base)
 

@@ -29,11 +29,20 @@ def sizes_call_result() -> dict[str, Any]:
     return {
         "sizes": [
             {
-                "slug": s.slug, "available": s.available, "priceHourly": s.price_hourly, "priceMonthly": s.price_monthly,
-                "regions": list(s.regions), "disk": s.disk_gb, "memory": s.memory_mb, "vcpus": s.vcpus,
+                "slug": s.slug,
+                "available": s.available,
+                "priceHourly": s.price_hourly,
+                "priceMonthly": s.price_monthly,
+                "regions": list(s.regions),
+                "disk": s.disk_gb,
+                "memory": s.memory_mb,
+                "vcpus": s.vcpus,
                 "transfer": s.transfer_tb,
-                "gpuInfos": [{"count": s.gpu.count, "model": s.gpu.model, "vrams": [{"amount": s.gpu.vram_gib, "unit": "gib"}]}]
-                if s.gpu else [],
+                "gpuInfos": [
+                    {"count": s.gpu.count, "model": s.gpu.model, "vrams": [{"amount": s.gpu.vram_gib, "unit": "gib"}]}
+                ]
+                if s.gpu
+                else [],
             }
             for s in SIZES
         ]
@@ -72,24 +81,45 @@ class Recorder(pulumi.runtime.Mocks):
         if args.token == GET_IMAGE:
             found = [s for s in self.snapshots if int(s["id"]) == int(args.args["id"])]
             if not found:
-                return {}, [("id", "Error retrieving image: GET /v2/images/1: 404 The resource you were accessing could not be found.")]
+                return {}, [
+                    (
+                        "id",
+                        "Error retrieving image: GET /v2/images/1: 404 The resource you were accessing could not be found.",
+                    )
+                ]
             snap = found[0]
-            return {"id": int(snap["id"]), "name": snap["name"], "regions": snap["regions"], "type": "snapshot",
-                    "minDiskSize": 720, "created": snap["created_at"]}, []
+            return {
+                "id": int(snap["id"]),
+                "name": snap["name"],
+                "regions": snap["regions"],
+                "type": "snapshot",
+                "minDiskSize": 720,
+                "created": snap["created_at"],
+            }, []
         return {}, []
 
     def _find_snapshot(self, query: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """Like the provider: filter by name or name_regex (RE2 ≈ Python re here), newest when most_recent."""
         import re
 
-        found = [s for s in self.snapshots
-                 if ("name" not in query or s["name"] == query["name"])
-                 and ("nameRegex" not in query or re.search(query["nameRegex"], s["name"]))]
+        found = [
+            s
+            for s in self.snapshots
+            if ("name" not in query or s["name"] == query["name"])
+            and ("nameRegex" not in query or re.search(query["nameRegex"], s["name"]))
+        ]
         if not found:
             return {}, [("", "Your query returned no results. Please change your search criteria and try again.")]
         snap = max(found, key=lambda s: s["created_at"])
-        return {"id": str(snap["id"]), "name": snap["name"], "regions": snap["regions"], "createdAt": snap["created_at"],
-                "minDiskSize": 720, "size": 42.0, "dropletId": "1"}, []
+        return {
+            "id": str(snap["id"]),
+            "name": snap["name"],
+            "regions": snap["regions"],
+            "createdAt": snap["created_at"],
+            "minDiskSize": 720,
+            "size": 42.0,
+            "dropletId": "1",
+        }, []
 
     def of_type(self, typ: str) -> list[pulumi.runtime.MockResourceArgs]:
         return [r for r in self.resources if r.typ == typ]
@@ -126,8 +156,13 @@ class ProgramRun:
     outputs: dict[str, Any]
 
 
-def execute_program(stack: str = "dev", overrides: Mapping[str, Any] | None = None, *,
-                    mocks: Recorder | None = None, base: Mapping[str, Any] | None = None) -> ProgramRun:
+def execute_program(
+    stack: str = "dev",
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    mocks: Recorder | None = None,
+    base: Mapping[str, Any] | None = None,
+) -> ProgramRun:
     """Run ``gpuforge.program.run`` for a stack's config (plus overrides) and return what it registered.
 
     ``overrides`` keys without a namespace are ``gpuforge:`` keys. Values may be native (as in YAML).

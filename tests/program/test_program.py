@@ -97,7 +97,9 @@ def test_prod_stack_is_an_eight_gpu_droplet_with_custom_name_and_retention(run_p
     assert guard.inputs["timeout_seconds"] == 7200
     assert guard.inputs["keep_last"] == 5 and guard.inputs["max_age_seconds"] == 90 * 86400
     (firewall,) = run.mocks.of_type(FIREWALL)
-    assert firewall.inputs["inboundRules"] == [{"protocol": "tcp", "portRange": "22", "sourceAddresses": ["203.0.113.0/24"]}]
+    assert firewall.inputs["inboundRules"] == [
+        {"protocol": "tcp", "portRange": "22", "sourceAddresses": ["203.0.113.0/24"]}
+    ]
     assert run.outputs["snapshot_info"]["config"]["snapshot_name"] == "llama-70b-trained-v1"
 
 
@@ -129,7 +131,9 @@ def test_api_cidrs_open_model_ports_only_to_those_networks(run_program):
 
 
 def test_several_droplets_each_override_the_flat_keys(run_program):
-    run = run_program("dev", {"droplets": [{"name": "a"}, {"name": "b", "gpuSize": "gpu-l40sx1-48gb", "installLocalai": False}]})
+    run = run_program(
+        "dev", {"droplets": [{"name": "a"}, {"name": "b", "gpuSize": "gpu-l40sx1-48gb", "installLocalai": False}]}
+    )
     droplets = {d.inputs["name"]: d for d in run.mocks.of_type(DROPLET)}
     assert set(droplets) == {"a", "b"}
     assert droplets["a"].inputs["size"] == "gpu-h100x1-80gb"

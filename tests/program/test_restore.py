@@ -20,8 +20,11 @@ def test_latest_restores_the_newest_gpuforge_snapshot_of_this_droplet(run_progra
     run = run_program("dev", {"restoreFrom": "latest"}, snapshots=SNAPSHOTS)
     (droplet,) = run.mocks.of_type(DROPLET)
     assert droplet.inputs["image"] == "9002"  # not the hand-named 9003 nor another droplet's 9004
-    assert run.outputs["restored_from"] == {"snapshot_id": "9002", "snapshot_name": "gpu-dev-snapshot-20261120-080000",
-                                            "created_at": "2026-11-20T08:00:00Z"}
+    assert run.outputs["restored_from"] == {
+        "snapshot_id": "9002",
+        "snapshot_name": "gpu-dev-snapshot-20261120-080000",
+        "created_at": "2026-11-20T08:00:00Z",
+    }
 
 
 def test_latest_with_no_snapshot_falls_back_to_the_base_image_with_a_warning(run_program, caplog):
@@ -41,12 +44,16 @@ def test_a_name_or_id_restores_exactly_that_snapshot(run_program, wanted):
 
 @pytest.mark.parametrize("wanted", ["no-such-snapshot", "12345"])
 def test_a_missing_snapshot_fails_at_preview(run_program, wanted):
-    with pytest.raises(pulumi.RunError, match=rf"^gpuforge:restoreFrom = '{wanted}' is not valid: the name or id of an existing"):
+    with pytest.raises(
+        pulumi.RunError, match=rf"^gpuforge:restoreFrom = '{wanted}' is not valid: the name or id of an existing"
+    ):
         run_program("dev", {"restoreFrom": wanted}, snapshots=SNAPSHOTS)
 
 
 def test_a_snapshot_in_another_region_fails_naming_its_regions(run_program):
-    with pytest.raises(pulumi.RunError, match=r"a snapshot available in tor1; gpu-dev-snapshot-20261010-080000 \(9005\) is in: nyc2"):
+    with pytest.raises(
+        pulumi.RunError, match=r"a snapshot available in tor1; gpu-dev-snapshot-20261010-080000 \(9005\) is in: nyc2"
+    ):
         run_program("dev", {"restoreFrom": "9005"}, snapshots=SNAPSHOTS)
 
 

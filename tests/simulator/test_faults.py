@@ -19,8 +19,10 @@ def droplet(sim):
     return sim.add_droplet("gpu-1")
 
 
-@pytest.mark.parametrize("kind, body_id", [("500", "server_error"), ("502", "bad_gateway"),
-                                           ("503", "service_unavailable"), ("429", "too_many_requests")])
+@pytest.mark.parametrize(
+    "kind, body_id",
+    [("500", "server_error"), ("502", "bad_gateway"), ("503", "service_unavailable"), ("429", "too_many_requests")],
+)
 def test_scripted_error_answers(sim, droplet, kind, body_id):
     client = make_pydo_client(sim, retry_total=0)
     sim.faults.add(kind, "GET /v2/droplets/{id}", times=2, retry_after=7)
@@ -169,13 +171,16 @@ def test_routes_match_by_method_and_shape_and_rules_can_be_cleared(sim, pydo_cli
     assert everything.fired == 2 and client.account.get()["account"]
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"kind": "418"},
-    {"kind": "500", "probability": 1.5},
-    {"kind": "droplet_vanishes"},
-    {"kind": "droplet_vanishes", "droplet_id": 1, "after_requests": 1, "at_time": 5.0},
-    {"kind": "droplet_vanishes", "droplet_id": 1, "after_requests": 0},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"kind": "418"},
+        {"kind": "500", "probability": 1.5},
+        {"kind": "droplet_vanishes"},
+        {"kind": "droplet_vanishes", "droplet_id": 1, "after_requests": 1, "at_time": 5.0},
+        {"kind": "droplet_vanishes", "droplet_id": 1, "after_requests": 0},
+    ],
+)
 def test_bad_fault_rules_are_refused(sim, kwargs):
     with pytest.raises(ValueError):
         sim.faults.add(**kwargs)

@@ -13,19 +13,33 @@ from dosim.testing import make_pydo_client
 NOT_FOUND = {"id": "not_found", "message": "The resource you were accessing could not be found."}
 
 
-@pytest.mark.parametrize("call", [
-    lambda c: c.droplets.get(1),
-    lambda c: c.droplets.destroy(1),
-    lambda c: c.droplets.list_snapshots(1),
-    lambda c: c.droplet_actions.post(1, {"type": "snapshot"}),
-    lambda c: c.droplet_actions.list(1),
-    lambda c: c.actions.get(1),
-    lambda c: c.snapshots.get(1),
-    lambda c: c.snapshots.delete(1),
-    lambda c: c.images.get(1),
-    lambda c: c.firewalls.get("nope"),
-], ids=["droplets.get", "droplets.destroy", "droplets.list_snapshots", "droplet_actions.post",
-        "droplet_actions.list", "actions.get", "snapshots.get", "snapshots.delete", "images.get", "firewalls.get"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.droplets.get(1),
+        lambda c: c.droplets.destroy(1),
+        lambda c: c.droplets.list_snapshots(1),
+        lambda c: c.droplet_actions.post(1, {"type": "snapshot"}),
+        lambda c: c.droplet_actions.list(1),
+        lambda c: c.actions.get(1),
+        lambda c: c.snapshots.get(1),
+        lambda c: c.snapshots.delete(1),
+        lambda c: c.images.get(1),
+        lambda c: c.firewalls.get("nope"),
+    ],
+    ids=[
+        "droplets.get",
+        "droplets.destroy",
+        "droplets.list_snapshots",
+        "droplet_actions.post",
+        "droplet_actions.list",
+        "actions.get",
+        "snapshots.get",
+        "snapshots.delete",
+        "images.get",
+        "firewalls.get",
+    ],
+)
 def test_a_404_comes_back_as_a_body(pydo_client, call):
     assert call(pydo_client) == NOT_FOUND
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 from azure.core.exceptions import HttpResponseError
 
-GPU_SIZES = {"gpu-h100x1-80gb": 3.39, "gpu-h100x8-640gb": 23.92, "gpu-l40sx1-48gb": None,
-             "gpu-rtx4000x1-20gb": None, "gpu-rtx6000x1-48gb": None, "gpu-mi300x1-192gb": None,
-             "gpu-mi300x8-1536gb": None}
+GPU_SIZES = {
+    "gpu-h100x1-80gb": 3.39,
+    "gpu-h100x8-640gb": 23.92,
+    "gpu-l40sx1-48gb": None,
+    "gpu-rtx4000x1-20gb": None,
+    "gpu-rtx6000x1-48gb": None,
+    "gpu-mi300x1-192gb": None,
+    "gpu-mi300x8-1536gb": None,
+}
 
 
 def _create(client, **overrides):
@@ -23,8 +29,11 @@ def test_sizes_describe_gpus_prices_and_regions(pydo_client):
         assert size["available"] and size["regions"] and size["price_hourly"] > 0.5
         assert size["price_monthly"] == pytest.approx(size["price_hourly"] * 672)
         assert hourly is None or size["price_hourly"] == hourly
-    assert sizes["gpu-h100x8-640gb"]["gpu_info"] == {"count": 8, "model": "nvidia_h100",
-                                                     "vram": {"amount": 640, "unit": "gib"}}
+    assert sizes["gpu-h100x8-640gb"]["gpu_info"] == {
+        "count": 8,
+        "model": "nvidia_h100",
+        "vram": {"amount": 640, "unit": "gib"},
+    }
     basic = [s for s in sizes.values() if s["slug"].startswith("s-")]
     assert basic and all("gpu_info" not in s for s in basic)
     assert any(not s["available"] for s in sizes.values())
@@ -45,7 +54,11 @@ def test_droplets_create_get_list_by_tag_and_delete(sim, pydo_client):
     _create(pydo_client, name="web-1", size="s-1vcpu-1gb", image="ubuntu-24-04-x64")
     got = pydo_client.droplets.get(tagged["id"])["droplet"]
     assert (got["name"], got["size_slug"], got["region"]["slug"], got["tags"]) == (
-        "gpu-1", "gpu-h100x1-80gb", "nyc2", ["gpuforge", "team-a"])
+        "gpu-1",
+        "gpu-h100x1-80gb",
+        "nyc2",
+        ["gpuforge", "team-a"],
+    )
     assert got["gpu_info"]["model"] == "nvidia_h100" and got["image"]["slug"] == "gpu-h100x1-base"
     assert [d["id"] for d in pydo_client.droplets.list(tag_name="gpuforge")["droplets"]] == [tagged["id"]]
     assert pydo_client.droplets.list()["meta"]["total"] == 2
@@ -68,14 +81,17 @@ def test_a_droplet_can_be_created_from_a_snapshot(sim, pydo_client):
         _create(pydo_client, name="tiny", size="s-1vcpu-1gb", region="tor1", image=int(snap["id"]))
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"size": "gpu-h100x9-720gb"}, "invalid size"),
-    ({"size": "gpu-mi300x1-192gb", "region": "nyc2"}, "not available in this region"),
-    ({"size": "gpu-h200x1-141gb"}, "not available in this region"),
-    ({"image": "no-such-image"}, "invalid image"),
-    ({"image": 999}, "invalid image"),
-    ({"name": "bad name!"}, "Name is invalid"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"size": "gpu-h100x9-720gb"}, "invalid size"),
+        ({"size": "gpu-mi300x1-192gb", "region": "nyc2"}, "not available in this region"),
+        ({"size": "gpu-h200x1-141gb"}, "not available in this region"),
+        ({"image": "no-such-image"}, "invalid image"),
+        ({"image": 999}, "invalid image"),
+        ({"name": "bad name!"}, "Name is invalid"),
+    ],
+)
 def test_invalid_droplets_are_refused_with_422(pydo_client, overrides, message):
     with pytest.raises(HttpResponseError, match=message) as refused:
         _create(pydo_client, **overrides)
@@ -86,9 +102,15 @@ def test_tags_on_droplets_and_snapshots(sim, pydo_client):
     droplet = sim.add_droplet("gpu-1")
     snap = sim.add_snapshot(droplet["id"], name="gpu-1-snap")
     assert pydo_client.tags.create({"name": "keep"})["tag"]["name"] == "keep"
-    pydo_client.tags.assign_resources("keep", {"resources": [
-        {"resource_id": str(droplet["id"]), "resource_type": "droplet"},
-        {"resource_id": snap["id"], "resource_type": "image"}]})
+    pydo_client.tags.assign_resources(
+        "keep",
+        {
+            "resources": [
+                {"resource_id": str(droplet["id"]), "resource_type": "droplet"},
+                {"resource_id": snap["id"], "resource_type": "image"},
+            ]
+        },
+    )
     assert pydo_client.snapshots.get(snap["id"])["snapshot"]["tags"] == ["keep"]
     assert pydo_client.droplets.get(droplet["id"])["droplet"]["tags"] == ["keep"]
     assert [i["id"] for i in pydo_client.images.list(tag_name="keep")["images"]] == [int(snap["id"])]
@@ -110,8 +132,10 @@ def test_images_list_base_images_and_snapshots(sim, pydo_client):
 
 def test_firewalls_create_get_delete(sim, pydo_client):
     droplet = sim.add_droplet("gpu-1")
-    rules = {"inbound_rules": [{"protocol": "tcp", "ports": "22", "sources": {"addresses": ["0.0.0.0/0"]}}],
-             "outbound_rules": [{"protocol": "udp", "ports": "53", "destinations": {"addresses": ["0.0.0.0/0"]}}]}
+    rules = {
+        "inbound_rules": [{"protocol": "tcp", "ports": "22", "sources": {"addresses": ["0.0.0.0/0"]}}],
+        "outbound_rules": [{"protocol": "udp", "ports": "53", "destinations": {"addresses": ["0.0.0.0/0"]}}],
+    }
     created = pydo_client.firewalls.create({"name": "gpu-1-fw", "droplet_ids": [droplet["id"]], **rules})["firewall"]
     got = pydo_client.firewalls.get(created["id"])["firewall"]
     assert got["droplet_ids"] == [droplet["id"]] and got["inbound_rules"] == rules["inbound_rules"]

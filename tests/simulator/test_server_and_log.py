@@ -29,10 +29,20 @@ def test_the_log_records_method_path_query_body_status_and_time(sim, pydo_client
     manual_clock.advance(10)
     pydo_client.droplet_actions.post(droplet["id"], {"type": "snapshot", "name": "s1"})
     listed, posted = sim.requests
-    assert listed == RequestRecord("GET", "/v2/droplets", {"tag_name": "gpuforge", "per_page": "50", "page": "1"},
-                                   None, 200, manual_clock.now() - 10)
+    assert listed == RequestRecord(
+        "GET",
+        "/v2/droplets",
+        {"tag_name": "gpuforge", "per_page": "50", "page": "1"},
+        None,
+        200,
+        manual_clock.now() - 10,
+    )
     assert (posted.method, posted.path, posted.body, posted.status) == (
-        "POST", f"/v2/droplets/{droplet['id']}/actions", {"type": "snapshot", "name": "s1"}, 201)
+        "POST",
+        f"/v2/droplets/{droplet['id']}/actions",
+        {"type": "snapshot", "name": "s1"},
+        201,
+    )
     assert sim.count("POST", "/v2/droplets/{id}/actions", body_type="snapshot") == 1
     assert sim.count("POST", "/v2/droplets/{id}/actions", body_type="power_off") == 0
     assert sim.count(route="/v2/droplets") == 1 and sim.count(status=200) == 1
@@ -42,8 +52,9 @@ def test_the_log_records_method_path_query_body_status_and_time(sim, pydo_client
 
 def test_unknown_routes_and_bad_bodies(sim):
     def send(method: str, path: str, data: bytes | None = None) -> int:
-        request = urllib.request.Request(sim.url + path, data=data, method=method,
-                                         headers={"Authorization": f"Bearer {sim.token}"})
+        request = urllib.request.Request(
+            sim.url + path, data=data, method=method, headers={"Authorization": f"Bearer {sim.token}"}
+        )
         try:
             with urllib.request.urlopen(request) as answer:
                 return answer.status
@@ -56,8 +67,12 @@ def test_unknown_routes_and_bad_bodies(sim):
 
 
 def test_running_by_hand_prints_the_exports_and_serves_until_interrupted():
-    process = subprocess.Popen([sys.executable, "-m", "dosim", "--port", "0", "--token", "tok", "--seed-demo"],
-                               stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dosim", "--port", "0", "--token", "tok", "--seed-demo"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         banner, exports = process.stdout.readline(), process.stdout.readline()
         assert "DigitalOcean API simulator" in banner

@@ -49,14 +49,18 @@ def test_the_droplets_own_snapshot_list_pages_too(pydo_client, many):
 
 
 def test_volume_snapshots_are_none(pydo_client, many):
-    assert pydo_client.snapshots.list(resource_type="volume") == {"snapshots": [], "links": {"pages": {}},
-                                                                  "meta": {"total": 0}}
+    assert pydo_client.snapshots.list(resource_type="volume") == {
+        "snapshots": [],
+        "links": {"pages": {}},
+        "meta": {"total": 0},
+    }
 
 
 def test_get_by_string_or_int_id_and_delete(sim, pydo_client):
     droplet = sim.add_droplet("gpu-1")
-    snap = sim.add_snapshot(droplet["id"], name="gpu-1-snapshot-20261126-101500",
-                            created_at="2026-11-26T10:15:00Z", size_gigabytes=42.5)
+    snap = sim.add_snapshot(
+        droplet["id"], name="gpu-1-snapshot-20261126-101500", created_at="2026-11-26T10:15:00Z", size_gigabytes=42.5
+    )
     for ref in (snap["id"], int(snap["id"])):
         got = pydo_client.snapshots.get(ref)["snapshot"]
         assert (got["created_at"], got["size_gigabytes"]) == ("2026-11-26T10:15:00Z", 42.5)
@@ -67,8 +71,9 @@ def test_get_by_string_or_int_id_and_delete(sim, pydo_client):
 
 
 def test_snapshots_of_droplets_that_are_gone(sim, pydo_client):
-    old = sim.add_snapshot(droplet_id=123, droplet_name="gpu-old", regions=["tor1"], min_disk_size=2046,
-                           created_at=1_700_000_000.0)
+    old = sim.add_snapshot(
+        droplet_id=123, droplet_name="gpu-old", regions=["tor1"], min_disk_size=2046, created_at=1_700_000_000.0
+    )
     got = pydo_client.snapshots.get(old["id"])["snapshot"]
     assert got["name"] == "gpu-old-1700000000" and got["resource_id"] == "123"
     assert got["regions"] == ["tor1"] and got["min_disk_size"] == 2046 and got["size_gigabytes"] > 0

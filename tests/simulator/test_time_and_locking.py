@@ -22,7 +22,11 @@ def test_snapshot_takes_its_duration_then_exists_everywhere(sim, pydo_client, ma
     start = manual_clock.now()
     action = _post(pydo_client, droplet["id"], "snapshot", name="gpu-1-snap")
     assert (action["status"], action["type"], action["resource_id"], action["region_slug"]) == (
-        "in-progress", "snapshot", droplet["id"], "tor1")
+        "in-progress",
+        "snapshot",
+        droplet["id"],
+        "tor1",
+    )
     manual_clock.advance(599.0)
     assert pydo_client.actions.get(action["id"])["action"]["status"] == "in-progress"
     assert pydo_client.droplets.list_snapshots(droplet["id"])["snapshots"] == []
@@ -50,8 +54,10 @@ def test_a_droplet_is_locked_while_an_action_runs(sim, pydo_client, manual_clock
     with pytest.raises(HttpResponseError) as refused:
         _post(pydo_client, droplet["id"], "power_off")
     assert refused.value.status_code == 422
-    assert refused.value.response.json() == {"id": "unprocessable_entity",
-                                             "message": "Droplet already has a pending event."}
+    assert refused.value.response.json() == {
+        "id": "unprocessable_entity",
+        "message": "Droplet already has a pending event.",
+    }
     manual_clock.advance(600)
     assert pydo_client.droplets.get(droplet["id"])["droplet"]["locked"] is False
     assert _post(pydo_client, droplet["id"], "power_off")["status"] == "in-progress"
@@ -81,8 +87,9 @@ def test_power_actions_change_status_when_they_complete(sim, pydo_client, manual
 
 
 def test_a_created_droplet_is_new_and_locked_until_its_create_action_ends(sim, pydo_client, manual_clock):
-    answer = pydo_client.droplets.create({"name": "gpu-1", "size": "gpu-h100x1-80gb", "region": "nyc2",
-                                          "image": "gpu-h100x1-base"})
+    answer = pydo_client.droplets.create(
+        {"name": "gpu-1", "size": "gpu-h100x1-80gb", "region": "nyc2", "image": "gpu-h100x1-base"}
+    )
     droplet, [link] = answer["droplet"], answer["links"]["actions"]
     assert (droplet["status"], droplet["locked"]) == ("new", True)
     assert pydo_client.actions.get(link["id"])["action"]["type"] == "create"

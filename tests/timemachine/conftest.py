@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
@@ -28,10 +29,17 @@ class World:
     def settings(self, name: str = "gpu-dev", **kwargs: Any) -> SnapshotSettings:
         return SnapshotSettings(name, directory=str(self.directory), **kwargs)
 
-    def take(self, droplet_id: int, settings: SnapshotSettings | None = None, token: str = "sim-token",
-             **kwargs: Any) -> SnapshotOutcome:
-        return take_snapshot(DoApi(token, self.sim.url), droplet_id, settings or self.settings(),
-                             clock=self.clock, report=self.lines.append, **kwargs)
+    def take(
+        self, droplet_id: int, settings: SnapshotSettings | None = None, token: str = "sim-token", **kwargs: Any
+    ) -> SnapshotOutcome:
+        return take_snapshot(
+            DoApi(token, self.sim.url),
+            droplet_id,
+            settings or self.settings(),
+            clock=self.clock,
+            report=self.lines.append,
+            **kwargs,
+        )
 
     def snapshot_posts(self) -> int:
         return self.sim.count(*SNAPSHOT_POSTS, body_type="snapshot")
@@ -43,6 +51,7 @@ class World:
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     clock = ManualClock(start=1_790_000_000.0)
-    with Simulator(clock=clock, rate_limiting=False, seed=0,
-                   durations={"snapshot": 600.0, "shutdown": 5.0, "power_off": 2.0}) as sim:
+    with Simulator(
+        clock=clock, rate_limiting=False, seed=0, durations={"snapshot": 600.0, "shutdown": 5.0, "power_off": 2.0}
+    ) as sim:
         yield World(sim, clock, tmp_path / "snapshots")

@@ -11,9 +11,26 @@ from gpuforge.timemachine import SnapshotFailed
 from gpuforge.timemachine.naming import iso
 
 RECORD_FIELDS = {
-    "snapshot_name", "snapshot_id", "droplet_id", "droplet_name", "action_id", "status", "created_at",
-    "started_at", "completed_at", "duration_seconds", "size_gigabytes", "min_disk_size", "regions", "region",
-    "gpu_size", "image", "project", "stack", "trigger", "estimated_monthly_cost_usd",
+    "snapshot_name",
+    "snapshot_id",
+    "droplet_id",
+    "droplet_name",
+    "action_id",
+    "status",
+    "created_at",
+    "started_at",
+    "completed_at",
+    "duration_seconds",
+    "size_gigabytes",
+    "min_disk_size",
+    "regions",
+    "region",
+    "gpu_size",
+    "image",
+    "project",
+    "stack",
+    "trigger",
+    "estimated_monthly_cost_usd",
 }
 
 
@@ -130,7 +147,7 @@ def test_storms_of_429_and_5xx_are_ridden_out_honouring_retry_after(world):
     assert outcome.how == "taken" and world.snapshot_posts() == 1
     refused = [r.time for r in world.sim.requests if r.status == 429]
     assert len(refused) == 5
-    assert all(b - a >= 20 for a, b in zip(refused, refused[1:]))
+    assert all(b - a >= 20 for a, b in zip(refused, refused[1:], strict=False))
 
 
 def test_endless_5xx_gives_up_at_the_timeout(world):
@@ -191,11 +208,20 @@ def test_auth_failures_say_which_scopes_are_needed(world, token, status):
 def test_retention_prunes_only_this_droplets_older_gpuforge_snapshots(world):
     droplet = world.droplet(status="off")
     now = world.clock.now()
-    mine = [world.sim.add_snapshot(droplet_id=droplet["id"], name=f"gpu-dev-snapshot-2026090{d}-000000",
-                                   created_at=now - (10 - d) * 86400) for d in range(1, 4)]
+    mine = [
+        world.sim.add_snapshot(
+            droplet_id=droplet["id"], name=f"gpu-dev-snapshot-2026090{d}-000000", created_at=now - (10 - d) * 86400
+        )
+        for d in range(1, 4)
+    ]
     others = [
-        world.sim.add_snapshot(droplet_name="gpu-dev2", name="gpu-dev2-snapshot-20260901-000000",
-                               created_at=now - 30 * 86400, regions=["nyc2"], min_disk_size=50),
+        world.sim.add_snapshot(
+            droplet_name="gpu-dev2",
+            name="gpu-dev2-snapshot-20260901-000000",
+            created_at=now - 30 * 86400,
+            regions=["nyc2"],
+            min_disk_size=50,
+        ),
         world.sim.add_snapshot(droplet_id=droplet["id"], name="gpu-dev-before-upgrade", created_at=now - 30 * 86400),
     ]
     outcome = world.take(droplet["id"], world.settings(keep_last=2))
@@ -207,8 +233,11 @@ def test_retention_prunes_only_this_droplets_older_gpuforge_snapshots(world):
 
 def test_retention_failure_is_only_a_warning(world):
     droplet = world.droplet(status="off")
-    world.sim.add_snapshot(droplet_id=droplet["id"], name="gpu-dev-snapshot-20200101-000000",
-                           created_at=iso(world.clock.now() - 400 * 86400))
+    world.sim.add_snapshot(
+        droplet_id=droplet["id"],
+        name="gpu-dev-snapshot-20200101-000000",
+        created_at=iso(world.clock.now() - 400 * 86400),
+    )
     world.sim.faults.add("500", "DELETE /v2/snapshots/{id}", probability=1.0)
     outcome = world.take(droplet["id"], world.settings(max_age_seconds=30 * 86400))
     assert outcome.retention_deleted == () and Path(outcome.record_location).exists()

@@ -2,12 +2,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gpuforge.timemachine.polling import (
-    PollPolicy, bounded, poll_interval, retry_delay, scheduled_wait, should_report,
+    PollPolicy,
+    bounded,
+    poll_interval,
+    retry_delay,
+    scheduled_wait,
+    should_report,
 )
 
 P = PollPolicy()
-policies = st.builds(PollPolicy, initial=st.floats(0.5, 10), fraction=st.floats(0.01, 1.0),
-                     cap=st.floats(10, 60))
+policies = st.builds(PollPolicy, initial=st.floats(0.5, 10), fraction=st.floats(0.01, 1.0), cap=st.floats(10, 60))
 
 
 def poll_times(policy: PollPolicy, until: float) -> list[float]:
@@ -42,7 +46,7 @@ def test_a_completion_is_seen_within_a_fraction_of_its_duration(policy, done_at)
 def test_polls_every_few_seconds_at_first_and_at_the_cap_after_a_few_minutes():
     assert all(scheduled_wait(P, n) == P.initial for n in range(10))  # the first 20 s
     times = poll_times(P, 1800)
-    late = [b - a for a, b in zip(times, times[1:]) if a >= 330]
+    late = [b - a for a, b in zip(times, times[1:], strict=False) if a >= 330]
     assert late and all(gap == P.cap for gap in late)
 
 
@@ -64,8 +68,12 @@ def test_retry_after_is_honoured():
     assert retry_delay(P, 20) == P.cap
 
 
-@given(st.integers(0, 50), st.floats(0, 10_000), st.one_of(st.none(), st.integers(0, 5000)),
-       st.one_of(st.none(), st.floats(0, 600)))
+@given(
+    st.integers(0, 50),
+    st.floats(0, 10_000),
+    st.one_of(st.none(), st.integers(0, 5000)),
+    st.one_of(st.none(), st.floats(0, 600)),
+)
 def test_interval_is_positive_and_bounded(attempt, now, remaining, retry_after):
     wait = poll_interval(P, attempt, now=now, remaining=remaining, reset=now + 3600, retry_after=retry_after)
     assert P.initial <= wait <= max(P.max_spread, retry_after or 0)

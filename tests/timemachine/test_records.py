@@ -6,19 +6,51 @@ import pytest
 from gpuforge.timemachine.records import SnapshotRecord, estimated_monthly_cost, find_record, write_record
 
 FIELDS = {
-    "snapshot_name", "snapshot_id", "droplet_id", "droplet_name", "action_id", "status", "created_at",
-    "started_at", "completed_at", "duration_seconds", "size_gigabytes", "min_disk_size", "regions", "region",
-    "gpu_size", "image", "project", "stack", "trigger", "estimated_monthly_cost_usd",
+    "snapshot_name",
+    "snapshot_id",
+    "droplet_id",
+    "droplet_name",
+    "action_id",
+    "status",
+    "created_at",
+    "started_at",
+    "completed_at",
+    "duration_seconds",
+    "size_gigabytes",
+    "min_disk_size",
+    "regions",
+    "region",
+    "gpu_size",
+    "image",
+    "project",
+    "stack",
+    "trigger",
+    "estimated_monthly_cost_usd",
 }
 
 
 def record(snapshot_id="7", name="gpu-dev-snapshot-20240724-151900"):
     return SnapshotRecord(
-        snapshot_name=name, snapshot_id=snapshot_id, droplet_id="123", droplet_name="gpu-dev", action_id="9",
-        status="completed", created_at="2024-07-24T15:19:01Z", started_at="2024-07-24T15:19:00Z",
-        completed_at="2024-07-24T15:29:00Z", duration_seconds=600.0, size_gigabytes=25.0, min_disk_size=50,
-        regions=["nyc2"], region="nyc2", gpu_size="gpu-h100x1-80gb", image="gpu-h100x1-base", project="gpuforge",
-        stack="dev", trigger="destroy", estimated_monthly_cost_usd=estimated_monthly_cost(25.0),
+        snapshot_name=name,
+        snapshot_id=snapshot_id,
+        droplet_id="123",
+        droplet_name="gpu-dev",
+        action_id="9",
+        status="completed",
+        created_at="2024-07-24T15:19:01Z",
+        started_at="2024-07-24T15:19:00Z",
+        completed_at="2024-07-24T15:29:00Z",
+        duration_seconds=600.0,
+        size_gigabytes=25.0,
+        min_disk_size=50,
+        regions=["nyc2"],
+        region="nyc2",
+        gpu_size="gpu-h100x1-80gb",
+        image="gpu-h100x1-base",
+        project="gpuforge",
+        stack="dev",
+        trigger="destroy",
+        estimated_monthly_cost_usd=estimated_monthly_cost(25.0),
     )
 
 

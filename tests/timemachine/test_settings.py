@@ -23,12 +23,15 @@ def test_none_settings_are_left_out_of_props():
     assert "keep_last" not in SnapshotSettings("gpu-dev").to_props()
 
 
-@pytest.mark.parametrize("kwargs, key", [
-    ({"on_failure": "ignore"}, "onSnapshotFailure"),
-    ({"timeout_seconds": 0}, "snapshotTimeout"),
-    ({"keep_last": 0}, "snapshotRetention.keepLast"),
-    ({"max_age_seconds": -1}, "snapshotRetention.maxAge"),
-])
+@pytest.mark.parametrize(
+    "kwargs, key",
+    [
+        ({"on_failure": "ignore"}, "onSnapshotFailure"),
+        ({"timeout_seconds": 0}, "snapshotTimeout"),
+        ({"keep_last": 0}, "snapshotRetention.keepLast"),
+        ({"max_age_seconds": -1}, "snapshotRetention.maxAge"),
+    ],
+)
 def test_bad_values_name_the_key(kwargs, key):
     with pytest.raises(ConfigError) as err:
         SnapshotSettings("gpu-dev", **kwargs)

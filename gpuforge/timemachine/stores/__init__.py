@@ -5,13 +5,21 @@ when a bucket is configured.
 """
 
 from gpuforge.timemachine.stores.base import (
-           RecordExists,
-           RecordStore,
-           RecordStoreError,
-           StoredRecord,
+    RecordExists,
+    RecordStore,
+    RecordStoreError,
+    StoredRecord,
 )
 from gpuforge.timemachine.stores.local import LocalStore
 from gpuforge.timemachine.stores.spec import S3Location, open_store, parse_s3_url
 
-__all__ = ["LocalStore", "RecordExists", "RecordStore", "RecordStoreError", "S3Location", "StoredRecord",
-           "open_store", "parse_s3_url"]
+__all__ = [
+    "LocalStore",
+    "RecordExists",
+    "RecordStore",
+    "RecordStoreError",
+    "S3Location",
+    "StoredRecord",
+    "open_store",
+    "parse_s3_url",
+]

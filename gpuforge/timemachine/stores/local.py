@@ -40,8 +40,10 @@ class LocalStore:
             ours = _snapshot_id(first) == record.snapshot_id
             raise RecordExists(str(first) if ours else self.find(record.snapshot_id) or self.where) from None
         except OSError as err:
-            raise RecordStoreError(f"Could not write the snapshot record to {self.where}: {err.strerror or err}",
-                                   hint=f"check that {self.where} is a writable directory") from None
+            raise RecordStoreError(
+                f"Could not write the snapshot record to {self.where}: {err.strerror or err}",
+                hint=f"check that {self.where} is a writable directory",
+            ) from None
         if path != first and _snapshot_id(first) == record.snapshot_id:
             path.unlink()
             raise RecordExists(str(first))

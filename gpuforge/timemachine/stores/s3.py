@@ -42,14 +42,19 @@ class S3Store:
         self.location = location
         path_style = not location.endpoint.endswith(".digitaloceanspaces.com")
         self._client = boto3.session.Session().client(
-            "s3", endpoint_url=location.endpoint, region_name=location.region,
-            aws_access_key_id=keys.access_id, aws_secret_access_key=keys.secret_key,
+            "s3",
+            endpoint_url=location.endpoint,
+            region_name=location.region,
+            aws_access_key_id=keys.access_id,
+            aws_secret_access_key=keys.secret_key,
             config=Config(
                 retries={"total_max_attempts": attempts, "mode": "standard"},
-                connect_timeout=timeout, read_timeout=timeout,
+                connect_timeout=timeout,
+                read_timeout=timeout,
                 s3={"addressing_style": "path" if path_style else "virtual"},
                 # botocore's default CRC checksums are not understood by every S3-compatible store
-                request_checksum_calculation="when_required", response_checksum_validation="when_required",
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
             ),
         )
 
@@ -63,8 +68,13 @@ class S3Store:
     def write(self, record: SnapshotRecord) -> str:
         key = f"{self.location.prefix}{record.snapshot_name}-{record.snapshot_id}.json"
         try:
-            self._client.put_object(Bucket=self.location.bucket, Key=key, Body=record.to_json().encode(),
-                                    ContentType="application/json", IfNoneMatch="*")
+            self._client.put_object(
+                Bucket=self.location.bucket,
+                Key=key,
+                Body=record.to_json().encode(),
+                ContentType="application/json",
+                IfNoneMatch="*",
+            )
         except ClientError as err:
             if _code(err) in ("PreconditionFailed", "412"):
                 raise RecordExists(self._url(key)) from None
@@ -88,7 +98,8 @@ class S3Store:
         keys: list[str] = []
         try:
             pages = self._client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.location.bucket, Prefix=self.location.prefix, Delimiter="/")
+                Bucket=self.location.bucket, Prefix=self.location.prefix, Delimiter="/"
+            )
             for page in pages:
                 keys.extend(o["Key"] for o in page.get("Contents") or () if o["Key"].endswith(".json"))
         except (ClientError, BotoCoreError) as err:
@@ -125,5 +136,7 @@ class S3Store:
 
 def _code(err: ClientError) -> str:
     """The S3 error code; a bare 403 (some servers, bucket policies) is AccessDenied."""
-    code = str(err.response.get("Error", {}).get("Code") or err.response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
+    code = str(
+        err.response.get("Error", {}).get("Code") or err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    )
     return "AccessDenied" if code in ("403", "Forbidden") else code

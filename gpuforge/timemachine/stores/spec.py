@@ -50,14 +50,18 @@ def parse_s3_url(spec: str) -> S3Location:
     if parts.scheme != "s3" or not parts.netloc:
         raise ValueError(f"an s3:// URL such as {EXAMPLE}")
     if "@" in parts.netloc:
-        raise ValueError("an s3:// URL without credentials: set digitalocean:spacesAccessId and "
-                         "digitalocean:spacesSecretKey (or SPACES_ACCESS_KEY_ID and SPACES_SECRET_ACCESS_KEY)")
+        raise ValueError(
+            "an s3:// URL without credentials: set digitalocean:spacesAccessId and "
+            "digitalocean:spacesSecretKey (or SPACES_ACCESS_KEY_ID and SPACES_SECRET_ACCESS_KEY)"
+        )
     if not _BUCKET.fullmatch(parts.netloc):
         raise ValueError("a bucket name of 3 to 63 lowercase letters, digits, dots and dashes")
     query = parse_qs(parts.query, keep_blank_values=True)
     unknown = sorted(set(query) - {"region", "endpoint"})
     if unknown or parts.fragment:
-        raise ValueError(f"an s3:// URL whose only options are ?region= and ?endpoint= (not {', '.join(unknown) or '#'})")
+        raise ValueError(
+            f"an s3:// URL whose only options are ?region= and ?endpoint= (not {', '.join(unknown) or '#'})"
+        )
     region = (query.get("region") or [""])[-1]
     endpoint = (query.get("endpoint") or [""])[-1]
     if region and not _REGION.fullmatch(region):
@@ -67,13 +71,17 @@ def parse_s3_url(spec: str) -> S3Location:
     if not (region or endpoint):
         raise ValueError(f"an s3:// URL with the Spaces region (?region=nyc3) or an ?endpoint=, such as {EXAMPLE}")
     prefix = parts.path.strip("/")
-    return S3Location(bucket=parts.netloc, prefix=f"{prefix}/" if prefix else "",
-                      endpoint=(endpoint or SPACES_ENDPOINT.format(region=region)).rstrip("/"),
-                      region=region or "us-east-1")
+    return S3Location(
+        bucket=parts.netloc,
+        prefix=f"{prefix}/" if prefix else "",
+        endpoint=(endpoint or SPACES_ENDPOINT.format(region=region)).rstrip("/"),
+        region=region or "us-east-1",
+    )
 
 
-def open_store(spec: str, *, directory: str, config: Mapping[str, object] | None,
-               env: Mapping[str, str]) -> RecordStore:
+def open_store(
+    spec: str, *, directory: str, config: Mapping[str, object] | None, env: Mapping[str, str]
+) -> RecordStore:
     """The store ``spec`` names: empty means the local ``directory``; an ``s3://`` URL, a bucket
     reached with the Spaces keys of ``config`` (the stack config) or ``env``."""
     if not spec.strip():
