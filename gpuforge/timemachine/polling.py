@@ -70,7 +70,7 @@ def poll_interval(
 
 def retry_delay(policy: PollPolicy, attempt: int, *, retry_after: float | None = None) -> float:
     """Seconds to wait before retrying a request that met a 429, a 5xx or a dropped connection."""
-    delay = min(policy.cap, policy.retry_initial * 2 ** max(attempt, 0))
+    delay = min(policy.cap, policy.retry_initial * 2.0 ** max(attempt, 0))
     return max(delay, retry_after or 0.0)
 
 

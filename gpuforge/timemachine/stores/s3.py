@@ -9,6 +9,7 @@ retrying a PUT whose answer was lost is safe (botocore retries it, with ``attemp
 
 from __future__ import annotations
 
+import builtins
 import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -93,9 +94,9 @@ class S3Store:
             found = list(pool.map(self._read, keys))
         return [r for r in found if r is not None]
 
-    def _keys(self) -> list[str]:
+    def _keys(self) -> builtins.list[str]:
         """The ``.json`` keys directly under the prefix (not in deeper "folders")."""
-        keys: list[str] = []
+        keys: builtins.list[str] = []
         try:
             pages = self._client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.location.bucket, Prefix=self.location.prefix, Delimiter="/"
