@@ -239,5 +239,5 @@ def refuse_options_that_skip_the_snapshot(opts: pulumi.ResourceOptions | None, o
         if value is not None and value is not False:
             raise SkipsTheSnapshot(
                 f"{owner} does not accept ResourceOptions({option}=...): {why}",
-                hint=f"remove {option}; to keep a droplet, set createSnapshotOnDestroy or protect the droplet",
+                hint=f"remove {option}; to destroy without a snapshot on purpose, set createSnapshotOnDestroy to false",
             )

@@ -6,15 +6,12 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
-from collections.abc import Callable
 
 import grpc
 import pytest
 from pulumi.runtime.proto import provider_pb2
 
 from dosim import Simulator
-from gpuforge.timemachine import SnapshotSettings
-from tests.guard.conftest import small_program
 from tests.guard.host import DynamicHost
 
 RECORD_FIELDS = {
@@ -39,21 +36,6 @@ RECORD_FIELDS = {
     "trigger",
     "estimated_monthly_cost_usd",
 }
-
-
-@pytest.fixture
-def guard(sim: Simulator, capture_guard_inputs: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    """``guard(**settings)`` → a simulator droplet and the guard inputs a program registers for it."""
-
-    def make(status: str = "active", **settings: Any) -> dict[str, Any]:
-        droplet = sim.add_droplet(name="gpu-dev", size="gpu-h100x1-80gb", region="nyc2", status=status)
-        full = SnapshotSettings(
-            "gpu-dev", region="nyc2", gpu_size="gpu-h100x1-80gb", image="gpu-h100x1-base", **settings
-        )
-        inputs = capture_guard_inputs(small_program(full), droplet_id=str(droplet["id"]))
-        return {"droplet": droplet, "inputs": inputs}
-
-    return make
 
 
 def created(host: DynamicHost, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:

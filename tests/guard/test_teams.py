@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from gpuforge.teams import TEAM_OUTPUTS
-from tests.guard.test_host import created, failed_delete, guard, snapshot_posts, snapshots_of  # noqa: F401 -- fixture
+from tests.guard.test_host import created, failed_delete, snapshot_posts, snapshots_of
 
 OTHER_TOKEN = "dop_v1_OTHER_TEAM_TOKEN_0123456789"
 
