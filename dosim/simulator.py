@@ -155,6 +155,28 @@ class Simulator:
         with self._state.session() as state:
             return ssh_key_view(state.add_ssh_key(name, public_key))
 
+    def add_firewall(self, name: str, droplet_ids: list[int], inbound_rules: list[JSON] | None = None) -> JSON:
+        """Create a firewall directly (as `POST /v2/firewalls` would), applied to `droplet_ids`."""
+        rules = (
+            inbound_rules
+            if inbound_rules is not None
+            else [{"protocol": "tcp", "ports": "22", "sources": {"addresses": ["0.0.0.0/0", "::/0"]}}]
+        )
+        with self._state.session() as state:
+            return firewall_view(
+                state.create_firewall({"name": name, "droplet_ids": droplet_ids, "inbound_rules": rules})
+            )
+
+    def set_firewall_droplets(self, firewall_id: str, droplet_ids: list[int]) -> None:
+        """Apply a firewall to exactly `droplet_ids` (as the provider's update of `droplet_ids` does)."""
+        with self._state.session() as state:
+            state.firewall(firewall_id).droplet_ids = list(droplet_ids)
+
+    def delete_firewall_now(self, firewall_id: str) -> None:
+        """Delete a firewall directly (as `DELETE /v2/firewalls/{id}` would)."""
+        with self._state.session() as state:
+            state.firewalls.pop(firewall_id, None)
+
     def add_team(self, token: str, name: str, uuid: str | None = None) -> JSON:
         """A token of another team: its own, empty account (a droplet of this simulator's team is a 404
         there, as on DigitalOcean), and `GET /v2/account` naming that team. Returns the team."""

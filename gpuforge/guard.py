@@ -24,7 +24,7 @@ import pulumi.dynamic as dyn
 
 from gpuforge.clock import SystemClock
 from gpuforge.errors import GpuForgeError
-from gpuforge.teams import TEAM_OUTPUTS, Team, check_same_team, unrecorded_team_warning
+from gpuforge.teams import TEAM_OUTPUTS, Team, WrongTeam, check_same_team, team_of_token, unrecorded_team_warning
 from gpuforge.timemachine.settings import SnapshotSettings
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
 
         credentials = resolve(self._config, os.environ)
         try:
-            account = DoApi(credentials.token, credentials.endpoint).account()
+            team = team_of_token(DoApi(credentials.token, credentials.endpoint), SystemClock(), within=120.0)
         except AuthError as err:
             if err.status != 403:
                 _one_line_errors_in_host()
@@ -113,7 +113,7 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
         except GpuForgeError:
             _one_line_errors_in_host()
             raise
-        return {**outs, **Team.of_account(account).to_outputs()}
+        return {**outs, **team.to_outputs()}
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         settings = SnapshotSettings.from_props(props)
@@ -124,32 +124,34 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
             )
             return
         # Imported here: the program only declares guards and should not load the API client.
-        from gpuforge.credentials import explain_refused_token, resolve
-        from gpuforge.do_client import AuthError, DoApi
+        from gpuforge.credentials import resolve
+        from gpuforge.do_client import DoApi
         from gpuforge.timemachine.engine import RecordNotWritten, take_snapshot
         from gpuforge.timemachine.stores import open_store
 
         droplet_id = str(props["droplet_id"])
+        guarded = Team.recorded(props)
+        if guarded is None:
+            _say(unrecorded_team_warning(droplet_id, settings.droplet_name))
+        credentials: Credentials | None = None
+
+        def confirm_gone() -> None:
+            """A 404 means "deleted" only under the guarded team's token: under another team's, every
+            droplet of ours is a 404, and the provider's delete would forget one that still runs."""
+            if guarded is not None:
+                current = team_of_token(api, SystemClock(), within=settings.timeout_seconds)
+                check_same_team(guarded, current, droplet_id=droplet_id, droplet_name=settings.droplet_name)
+
         try:
             credentials = resolve(self._config, os.environ)
             api = DoApi(credentials.token, credentials.endpoint)
-            # Before anything else, and whatever onSnapshotFailure says: under another team's token the
-            # droplet looks deleted, and the provider's delete would forget (or later delete) it unguarded.
-            guarded = Team.recorded(props)
-            if guarded is None:
-                _say(unrecorded_team_warning(droplet_id, settings.droplet_name))
-            else:
-                current = Team.of_account(api.account())
-                check_same_team(guarded, current, droplet_id=droplet_id, droplet_name=settings.droplet_name)
-        except AuthError as err:
-            _one_line_errors_in_host()
-            raise explain_refused_token(err, credentials) from None
-        except GpuForgeError:
+            store = open_store(settings.record_store, directory=settings.directory, config=self._config, env=os.environ)
+            take_snapshot(
+                api, droplet_id, settings, clock=SystemClock(), report=_say, store=store, confirm_gone=confirm_gone
+            )
+        except WrongTeam:  # whatever onSnapshotFailure says: this is not a failed snapshot
             _one_line_errors_in_host()
             raise
-        try:
-            store = open_store(settings.record_store, directory=settings.directory, config=self._config, env=os.environ)
-            take_snapshot(api, droplet_id, settings, clock=SystemClock(), report=_say, store=store)
         except GpuForgeError as err:
             if settings.on_failure == "continue" and isinstance(err, RecordNotWritten):
                 _say(f"⚠️ ⚠️ ⚠️  SNAPSHOT NOT RECORDED for droplet {props['droplet_id']} ({settings.droplet_name}): {err}")
@@ -163,6 +165,8 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
                 _say("⚠️ ⚠️ ⚠️  onSnapshotFailure is 'continue': the droplet is deleted WITHOUT a snapshot.")
                 return
             _one_line_errors_in_host()
+            if credentials is None:
+                raise
             raise _with_stored_config_advice(err, credentials, self._config) from None
 
 

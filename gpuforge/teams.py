@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gpuforge.errors import GpuForgeError
+
+if TYPE_CHECKING:
+    from gpuforge.clock import Clock
+    from gpuforge.do_client import DoApi
 
 #: The guard's outputs that come from the API, not from its inputs.
 TEAM_OUTPUTS = ("team_uuid", "team_name")
@@ -64,6 +68,29 @@ class WrongTeam(GpuForgeError):
                 "digitalocean:token then `pulumi destroy --run-program`) and run `pulumi destroy` again"
             ),
         )
+
+
+def team_of_token(api: DoApi, clock: Clock, *, within: float) -> Team:
+    """The team of the API client's token (``GET /v2/account``), retried on 429/5xx/lost connections
+    (honouring ``retry-after``) for up to ``within`` seconds, as every call of the time machine is."""
+    from gpuforge.do_client import TransientError
+    from gpuforge.timemachine.polling import DEFAULT_POLL_POLICY, bounded, retry_delay
+
+    deadline = clock.now() + within
+    attempt = 0
+    while True:
+        try:
+            return Team.of_account(api.account())
+        except TransientError as err:
+            now = clock.now()
+            if now >= deadline:
+                raise
+            clock.sleep(
+                bounded(
+                    retry_delay(DEFAULT_POLL_POLICY, attempt, retry_after=err.retry_after), now=now, deadline=deadline
+                )
+            )
+            attempt += 1
 
 
 def check_same_team(guarded: Team, current: Team, *, droplet_id: str, droplet_name: str) -> None:
