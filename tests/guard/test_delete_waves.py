@@ -144,3 +144,42 @@ def test_the_guard_sets_retain_on_delete_false_explicitly(registrations: list[Re
     (droplet,) = [r for r in registrations if r.type == DROPLET]
     assert guard.retain_on_delete is False
     assert droplet.retain_on_delete is None
+
+
+def effective_retain_on_delete(res: Registered, by_urn: dict[str, Registered]) -> bool:
+    """``inheritFromParent`` (source_eval.go ~2004-2013): a child's unset value takes its parent's goal."""
+    if res.retain_on_delete is not None:
+        return res.retain_on_delete
+    parent = by_urn.get(res.parent)
+    return effective_retain_on_delete(parent, by_urn) if parent is not None else False
+
+
+def test_a_retaining_component_above_gpu_droplet_does_not_reach_the_guard(registrations: list[Registered]):
+    """GpuDroplet refuses retain_on_delete in its own options; a user's component further up may still set
+    it, and the guard's explicit false wins there: its delete (the snapshot) still runs."""
+    import pulumi
+
+    from gpuforge.component import GpuDroplet, GpuDropletArgs
+    from gpuforge.config import load_stack_config
+    from tests.program.harness import Recorder
+
+    pulumi.runtime.set_mocks(Recorder(), project="gpuforge", stack="dev", preview=True)
+    stack = load_stack_config({"name": "gpu-dev", "region": "tor1"}, project="gpuforge", stack="dev")
+
+    class Team(pulumi.ComponentResource):
+        def __init__(self) -> None:
+            super().__init__("acme:index:Team", "ml", None, pulumi.ResourceOptions(retain_on_delete=True))
+            GpuDroplet(
+                "gpu-dev", GpuDropletArgs(droplet=stack.droplets[0], stack=stack), pulumi.ResourceOptions(parent=self)
+            )
+
+    @pulumi.runtime.test
+    def program() -> None:
+        Team()
+
+    program()
+    by_urn = {r.urn: r for r in registrations}
+    (guard,) = [r for r in registrations if r.type == GUARD]
+    (droplet,) = [r for r in registrations if r.type == DROPLET]
+    assert effective_retain_on_delete(guard, by_urn) is False
+    assert effective_retain_on_delete(droplet, by_urn) is True  # the user's choice for the droplet itself
