@@ -32,6 +32,7 @@ class Registered:
     parent: str
     depends_on: frozenset[str]
     retain_on_delete: bool | None
+    property_dependencies: frozenset[str] = frozenset()
 
 
 @pytest.fixture
@@ -55,6 +56,7 @@ def registrations(monkeypatch: pytest.MonkeyPatch) -> list[Registered]:
                 parent=request.parent,
                 depends_on=frozenset(deps),
                 retain_on_delete=request.retainOnDelete if request.HasField("retainOnDelete") else None,
+                property_dependencies=frozenset(u for p in request.propertyDependencies.values() for u in p.urns),
             )
         )
         return response
@@ -115,6 +117,10 @@ def test_every_guard_is_deleted_before_its_firewall_and_its_droplet(stack: str, 
         (droplet,) = [r for r in siblings if r.type == DROPLET]
         (firewall,) = [r for r in siblings if r.type == FIREWALL]
         assert wave_of(waves, guard.urn) < wave_of(waves, firewall.urn) < wave_of(waves, droplet.urn), waves
+        # A firewall change must not replace the guard: only property dependencies drive replacements
+        # (step_generator.go ~3325-3340); the firewall is a plain dependency (depends_on) of the guard.
+        assert firewall.urn in guard.depends_on and firewall.urn not in guard.property_dependencies
+        assert droplet.urn in guard.property_dependencies
         # everything the component holds besides the guard protects or serves the droplet: kept while it snapshots
         others = [r for r in siblings if r.urn != guard.urn]
         assert all(wave_of(waves, guard.urn) < wave_of(waves, r.urn) for r in others)
