@@ -97,19 +97,20 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
         from gpuforge.credentials import explain_refused_token, resolve
         from gpuforge.do_client import AuthError, DoApi
 
-        credentials = resolve(self._config, os.environ)
+        credentials: Credentials | None = None
         try:
+            credentials = resolve(self._config, os.environ)
             team = team_of_token(DoApi(credentials.token, credentials.endpoint), SystemClock(), within=120.0)
         except AuthError as err:
-            if err.status != 403:
+            if err.status != 403 or credentials is None:
                 _one_line_errors_in_host()
-                raise explain_refused_token(err, credentials) from None
+                raise (err if credentials is None else explain_refused_token(err, credentials)) from None
             _say(
                 f"⚠️  The token may not read the account (403, scope account:read): the guard of droplet "
                 f"{props['droplet_id']} does not record its team, and cannot tell a deleted droplet from one "
                 "of another team at destroy."
             )
-            return outs
+            return {**outs, **Team.unknown().to_outputs()}  # recorded as unknown: no update at every `pulumi up`
         except GpuForgeError:
             _one_line_errors_in_host()
             raise

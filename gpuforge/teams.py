@@ -47,6 +47,11 @@ class Team:
             return None
         return cls(str(uuid), str(outputs.get("team_name") or ""))
 
+    @classmethod
+    def unknown(cls) -> Team:
+        """The team of a token that may not read the account: recorded as such, treated like no team."""
+        return cls("", "")
+
     def to_outputs(self) -> dict[str, str]:
         return {"team_uuid": self.uuid, "team_name": self.name}
 

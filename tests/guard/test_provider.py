@@ -61,3 +61,27 @@ def test_disabled_delete_makes_no_call_even_without_token(monkeypatch, capsys):
 def test_deleted_with_is_refused():
     with pytest.raises(GpuForgeError, match="deleted_with"):
         SnapshotGuard("g", "1", SnapshotSettings("gpu-dev"), opts=pulumi.ResourceOptions(deleted_with=object()))
+
+
+def test_a_token_that_may_not_read_the_account_records_an_unknown_team_with_a_warning(monkeypatch, capsys):
+    from gpuforge.do_client import AuthError
+
+    def forbidden(self):
+        raise AuthError("DigitalOcean API: GET account: the token lacks a scope (403)", status=403)
+
+    monkeypatch.setenv("DIGITALOCEAN_TOKEN", "tok")
+    monkeypatch.setattr("gpuforge.do_client.DoApi.account", forbidden)
+    provider = SnapshotGuardProvider()
+    outs = provider.create({**PROPS, "__provider": "blob"}).outs
+    assert outs == {**PROPS, "team_uuid": "", "team_name": ""}
+    assert "account:read" in capsys.readouterr().err
+    assert provider.diff("g", outs, dict(PROPS)).changes is False, "no update at every `pulumi up`"
+
+
+def test_create_without_any_token_is_one_clear_error(monkeypatch):
+    from gpuforge.credentials import MissingToken
+
+    for name in ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(MissingToken):
+        SnapshotGuardProvider().create({**PROPS, "__provider": "blob"})
