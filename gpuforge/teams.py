@@ -107,7 +107,7 @@ def check_same_team(guarded: Team, current: Team, *, droplet_id: str, droplet_na
 def unrecorded_team_warning(droplet_id: str, droplet_name: str) -> str:
     """What a guard created before teams were recorded says at delete time."""
     return (
-        f"⚠️  The guard of droplet {droplet_id} ({droplet_name}) was created before GPUForge recorded "
-        "DigitalOcean teams: if the token belongs to another team, the droplet looks deleted and is not "
-        "snapshotted. Run `pulumi up` once to record the team."
+        f"⚠️  The guard of droplet {droplet_id} ({droplet_name}) has no DigitalOcean team recorded (created "
+        "before GPUForge recorded teams, or by a token without account:read): if the token belongs to another "
+        "team, the droplet looks deleted and is not snapshotted. Run `pulumi up` once to record the team."
     )

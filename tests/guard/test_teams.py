@@ -72,13 +72,13 @@ def test_a_guard_created_before_teams_were_recorded_behaves_as_before_with_a_war
     host = start_host(config={"digitalocean:token": OTHER_TOKEN, "digitalocean:apiEndpoint": sim.url})
     host.delete(resource_id, old_outs)
     assert "nothing to snapshot" in host.stderr
-    assert "created before GPUForge recorded DigitalOcean teams" in host.stderr and "`pulumi up`" in host.stderr
+    assert "has no DigitalOcean team recorded" in host.stderr and "`pulumi up`" in host.stderr
     assert made["droplet"]["id"] in sim.droplets and snapshot_posts(sim) == 0
 
     # and under the right token it snapshots as before, with the same warning
     right = start_host()
     right.delete(resource_id, old_outs)
-    assert len(snapshots_of(sim, made["droplet"])) == 1 and "recorded DigitalOcean teams" in right.stderr
+    assert len(snapshots_of(sim, made["droplet"])) == 1 and "no DigitalOcean team recorded" in right.stderr
 
 
 def test_pulumi_up_records_the_team_of_an_old_guard(sim, start_host, guard):
