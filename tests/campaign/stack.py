@@ -39,10 +39,9 @@ import pulumi
 from pulumi.runtime.proto import provider_pb2
 
 from dosim import Simulator
-from gpuforge.guard import TYPE_TOKEN
 from gpuforge.timemachine import SnapshotSettings
 from tests.guard.conftest import Recorder, small_program
-from tests.guard.host import URN, DynamicHost, from_struct, to_struct
+from tests.guard.host import DynamicHost
 
 GPU_SIZE, REGION, IMAGE = "gpu-h100x1-80gb", "nyc2", "gpu-h100x1-base"
 #: The result of a destroy for a droplet whose guard was already gone from state (no Delete of a guard ran).
@@ -59,7 +58,7 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str, interva
 
 
 class CampaignHost(DynamicHost):
-    """The SDK's host, plus Update, and its stdout kept (the harness only reads the port line)."""
+    """The SDK's host, its stdout kept (the harness only reads the port line)."""
 
     def __init__(self, cwd: Path, env: Mapping[str, str] | None = None) -> None:
         super().__init__(cwd, env)
@@ -77,14 +76,6 @@ class CampaignHost(DynamicHost):
     def transcript(self) -> str:
         """Everything the host printed, stderr and stdout."""
         return self.stderr + "".join(self.stdout_lines)
-
-    def update(self, resource_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
-        response = self.stub.Update(
-            provider_pb2.UpdateRequest(
-                id=resource_id, urn=URN, olds=to_struct(olds), news=to_struct(news), type=TYPE_TOKEN
-            )
-        )
-        return from_struct(response.properties)
 
     def alive(self) -> bool:
         return self.process.poll() is None

@@ -92,12 +92,5 @@ def test_pulumi_up_records_the_team_of_an_old_guard(sim, start_host, guard):
     diff = host.diff(resource_id, old_outs, made["inputs"])
     assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME and list(diff.replaces) == []
     assert host.diff(resource_id, outs, made["inputs"]).changes == provider_pb2.DiffResponse.DIFF_NONE
-    from tests.campaign.stack import CampaignHost
-
-    updater = CampaignHost(host.cwd)
-    try:
-        updater.configure({"digitalocean:token": sim.token, "digitalocean:apiEndpoint": sim.url})
-        updated = updater.update(resource_id, old_outs, made["inputs"])
-    finally:
-        updater.close()
+    updated = host.update(resource_id, old_outs, made["inputs"])
     assert updated["team_uuid"] == sim.team["uuid"]
