@@ -50,6 +50,8 @@ class App:
         self.read_only_token = read_only_token
         self.real_sleep = real_sleep
         self.base_url = ""
+        #: Tokens of other teams, each with its own account (droplets, snapshots, …): see `Simulator.add_team`.
+        self.team_states: dict[str, State] = {}
 
     def handle(self, method: str, target: str, authorization: str | None, raw_body: bytes) -> ApiResponse | None:
         arrived = self.state.clock.now()
@@ -77,8 +79,9 @@ class App:
         return answer
 
     def _serve(self, method: str, path: str, query: dict[str, str], body: Any, token: str | None) -> ApiResponse:
-        if token is None or token not in (self.token, self.read_only_token):
+        if token is None or token not in (self.token, self.read_only_token, *self.team_states):
             return _error(UNAUTHORIZED, self.limiter.peek(None))
+        state = self.team_states.get(token, self.state)
         verdict = self.limiter.check(token)
         if not verdict.allowed:
             return _error(FAULT_ERRORS["429"], verdict.headers)
@@ -89,8 +92,8 @@ class App:
                 raise bad_request("The request body is not valid JSON.")
             handler, params = self.router.resolve(method, path)
             request = ApiRequest(method, path, query, body, self.base_url, params)
-            with self.state.session():
-                answer = handler(self.state, request)
+            with state.session():
+                answer = handler(state, request)
         except ApiError as error:
             return _error(error, verdict.headers)
         except Exception:  # noqa: BLE001 -- a simulator bug: answer like the real API would, and show it

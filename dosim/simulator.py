@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import hashlib
 import threading
 import time
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from dosim.catalog import SIZES_BY_SLUG
 from dosim.clock import Clock, RealClock
 from dosim.faults import Faults
 from dosim.handlers import build_router
+from dosim.handlers.account import ACCOUNT
 from dosim.ratelimit import RateLimiter
 from dosim.requestlog import RequestLog, RequestRecord
 from dosim.server import SimHTTPServer
@@ -152,6 +154,42 @@ class Simulator:
         """Register an SSH key (a made-up ed25519 one unless `public_key` is given)."""
         with self._state.session() as state:
             return ssh_key_view(state.add_ssh_key(name, public_key))
+
+    def add_firewall(self, name: str, droplet_ids: list[int], inbound_rules: list[JSON] | None = None) -> JSON:
+        """Create a firewall directly (as `POST /v2/firewalls` would), applied to `droplet_ids`."""
+        rules = (
+            inbound_rules
+            if inbound_rules is not None
+            else [{"protocol": "tcp", "ports": "22", "sources": {"addresses": ["0.0.0.0/0", "::/0"]}}]
+        )
+        with self._state.session() as state:
+            return firewall_view(
+                state.create_firewall({"name": name, "droplet_ids": droplet_ids, "inbound_rules": rules})
+            )
+
+    def set_firewall_droplets(self, firewall_id: str, droplet_ids: list[int]) -> None:
+        """Apply a firewall to exactly `droplet_ids` (as the provider's update of `droplet_ids` does)."""
+        with self._state.session() as state:
+            state.firewall(firewall_id).droplet_ids = list(droplet_ids)
+
+    def delete_firewall_now(self, firewall_id: str) -> None:
+        """Delete a firewall directly (as `DELETE /v2/firewalls/{id}` would)."""
+        with self._state.session() as state:
+            state.firewalls.pop(firewall_id, None)
+
+    def add_team(self, token: str, name: str, uuid: str | None = None) -> JSON:
+        """A token of another team: its own, empty account (a droplet of this simulator's team is a 404
+        there, as on DigitalOcean), and `GET /v2/account` naming that team. Returns the team."""
+        team = {"uuid": uuid or hashlib.md5(f"{token}/{name}".encode()).hexdigest(), "name": name}
+        other = State(self.clock, self._state.durations, self._state.outcome_for)
+        other.team = team
+        self._app.team_states[token] = other
+        return dict(team)
+
+    @property
+    def team(self) -> JSON:
+        """The team of `token` and `read_only_token`, as `GET /v2/account` shows it."""
+        return dict(self._state.team or ACCOUNT["team"])
 
     def delete_droplet_now(self, droplet_id: int) -> None:
         """Make a droplet vanish: from now on it is a 404, its running actions end `errored`."""

@@ -65,6 +65,8 @@ class State:
         seed: int = 0,
     ) -> None:
         self.clock = clock
+        #: The team this account's tokens belong to (`account.team` of `GET /v2/account`); None: the default.
+        self.team: dict[str, str] | None = None
         self.lock = threading.RLock()
         self.durations: dict[str, Duration] = {**DEFAULT_DURATIONS, **(durations or {})}
         self.outcome_for = outcome_for

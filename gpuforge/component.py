@@ -10,7 +10,7 @@ import pulumi_digitalocean as digitalocean
 
 from gpuforge.cloudinit import API_KEY_MAX_LENGTH, CloudInitOptions, render_user_data
 from gpuforge.config import LOCALAI_PORT, OLLAMA_PORT, DropletConfig, StackConfig
-from gpuforge.guard import SnapshotGuard
+from gpuforge.guard import SnapshotGuard, refuse_options_that_skip_the_snapshot
 from gpuforge.restore import RestorePoint
 from gpuforge.sizes import (
     SizeInfo,
@@ -138,6 +138,7 @@ class GpuDroplet(pulumi.ComponentResource):
     """A GPU droplet that comes up serving models, its firewall, and the guard that snapshots it before deletion."""
 
     def __init__(self, name: str, args: GpuDropletArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        refuse_options_that_skip_the_snapshot(opts, "GpuDroplet")  # children would inherit them
         super().__init__(TYPE_TOKEN, name, None, opts)
         cfg, stack, size = args.droplet, args.stack, args.size
         image = args.image or cfg.image or default_image(cfg.gpu_size, size)
@@ -187,8 +188,14 @@ class GpuDroplet(pulumi.ComponentResource):
             opts=child,
         )
         settings = snapshot_settings(cfg, stack, size, image)
-        # The guard depends on the droplet through droplet_id, so Pulumi deletes it first. Never deleted_with.
-        self.guard = SnapshotGuard(f"{name}-snapshot-guard", droplet_id=self.droplet.id, settings=settings, opts=child)
+        # The guard depends on the droplet through droplet_id, so Pulumi deletes it first; depends_on puts
+        # it before the firewall too (deleted in waves), which is kept while a snapshot runs or after one fails.
+        self.guard = SnapshotGuard(
+            f"{name}-snapshot-guard",
+            droplet_id=self.droplet.id,
+            settings=settings,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.firewall]),
+        )
 
         ip = self.droplet.ipv4_address
         monthly = monthly_cost(size)

@@ -29,8 +29,15 @@ PROVIDER_CONFIG_KEYS = (TOKEN_CONFIG, ENDPOINT_CONFIG, SPACES_ID_CONFIG, SPACES_
 
 @dataclass(frozen=True)
 class Credentials:
+    """A token and endpoint; ``source`` names where the token came from (a config key or a variable)."""
+
     token: str = field(repr=False)
     endpoint: str = DEFAULT_ENDPOINT
+    source: str = TOKEN_ENV[0]
+
+    @property
+    def from_config(self) -> bool:
+        return self.source == TOKEN_CONFIG
 
 
 class MissingToken(AuthError):
@@ -45,11 +52,44 @@ class MissingToken(AuthError):
 def resolve(config: Mapping[str, object] | None, env: Mapping[str, str]) -> Credentials:
     """The token and endpoint to use; :class:`MissingToken` when there is no token anywhere."""
     config = config or {}
-    token = _first(config.get(TOKEN_CONFIG), *(env.get(name) for name in TOKEN_ENV))
+    candidates = [(TOKEN_CONFIG, config.get(TOKEN_CONFIG)), *((name, env.get(name)) for name in TOKEN_ENV)]
+    source, token = next(((where, _first(value)) for where, value in candidates if _first(value)), ("", None))
     if token is None:
         raise MissingToken()
     endpoint = _first(config.get(ENDPOINT_CONFIG), env.get(ENDPOINT_ENV)) or DEFAULT_ENDPOINT
-    return Credentials(token=token, endpoint=endpoint)
+    return Credentials(token=token, endpoint=endpoint, source=source)
+
+
+class StoredTokenRefused(AuthError):
+    """The token of the stack config was refused at destroy: most likely rotated since the last ``pulumi up``."""
+
+    def __init__(self, refused: AuthError) -> None:
+        super().__init__(
+            f"{refused.message}; it is the token {TOKEN_CONFIG} saved at the last `pulumi up`, which "
+            "`pulumi destroy` uses even after the stack config changed",
+            status=refused.status,
+            hint=STORED_CONFIG_WAYS_OUT,
+        )
+
+
+#: How to make a destroy use credentials changed in the stack config since the last ``pulumi up``.
+STORED_CONFIG_WAYS_OUT = (
+    "run `pulumi destroy --run-program` (it reads the current stack config), or `pulumi up` first; "
+    f"with no {TOKEN_CONFIG} in the stack config, {TOKEN_ENV[0]} is used"
+)
+
+
+def explain_refused_token(err: AuthError, credentials: Credentials) -> AuthError:
+    """A refused (401) token from the stack config gets the advice that works at destroy; others are kept."""
+    if err.status == 401 and credentials.from_config:
+        return StoredTokenRefused(err)
+    return err
+
+
+def spaces_keys_from_config(config: Mapping[str, object] | None) -> bool:
+    """Whether the record store's Spaces keys come from the stack config (saved at the last ``pulumi up``)."""
+    config = config or {}
+    return _first(config.get(SPACES_ID_CONFIG)) is not None or _first(config.get(SPACES_SECRET_CONFIG)) is not None
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi.dynamic as dyn
 
 from gpuforge.clock import SystemClock
 from gpuforge.errors import GpuForgeError
+from gpuforge.teams import TEAM_OUTPUTS, Team, WrongTeam, check_same_team, team_of_token, unrecorded_team_warning
 from gpuforge.timemachine.settings import SnapshotSettings
+
+if TYPE_CHECKING:
+    from gpuforge.credentials import Credentials
 
 TYPE_TOKEN = "pulumi-python:dynamic/gpuforge:SnapshotGuard"
 _PROVIDER_KEY = "__provider"
@@ -71,16 +75,46 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
         return dyn.CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
-        keys = (set(olds) | set(news)) - {_PROVIDER_KEY}
+        """A new ``droplet_id`` replaces the guard; any other change is an update. An enabled guard
+        created before teams were recorded gets an update too, so that ``pulumi up`` records its team."""
+        keys = (set(olds) | set(news)) - {_PROVIDER_KEY, *TEAM_OUTPUTS}
         changed = sorted(k for k in keys if olds.get(k) != news.get(k))
         replaces = ["droplet_id"] if "droplet_id" in changed else []
-        return dyn.DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+        unrecorded = bool(news.get("enabled")) and "team_uuid" not in olds
+        return dyn.DiffResult(changes=bool(changed) or unrecorded, replaces=replaces, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
-        return dyn.CreateResult(f"snapshot-guard-{props['droplet_id']}", _outs(props))
+        return dyn.CreateResult(f"snapshot-guard-{props['droplet_id']}", self._with_team(props))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
-        return dyn.UpdateResult(_outs(news))
+        return dyn.UpdateResult(self._with_team(news))
+
+    def _with_team(self, props: dict[str, Any]) -> dict[str, Any]:
+        """The outputs: the inputs, plus the team of the token when snapshots are on (see gpuforge.teams)."""
+        outs = _outs(props)
+        if not props.get("enabled"):
+            return outs
+        from gpuforge.credentials import explain_refused_token, resolve
+        from gpuforge.do_client import AuthError, DoApi
+
+        credentials: Credentials | None = None
+        try:
+            credentials = resolve(self._config, os.environ)
+            team = team_of_token(DoApi(credentials.token, credentials.endpoint), SystemClock(), within=120.0)
+        except AuthError as err:
+            if err.status != 403 or credentials is None:
+                _one_line_errors_in_host()
+                raise (err if credentials is None else explain_refused_token(err, credentials)) from None
+            _say(
+                f"⚠️  The token may not read the account (403, scope account:read): the guard of droplet "
+                f"{props['droplet_id']} does not record its team, and cannot tell a deleted droplet from one "
+                "of another team at destroy."
+            )
+            return {**outs, **Team.unknown().to_outputs()}  # recorded as unknown: no update at every `pulumi up`
+        except GpuForgeError:
+            _one_line_errors_in_host()
+            raise
+        return {**outs, **team.to_outputs()}
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         settings = SnapshotSettings.from_props(props)
@@ -96,11 +130,29 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
         from gpuforge.timemachine.engine import RecordNotWritten, take_snapshot
         from gpuforge.timemachine.stores import open_store
 
+        droplet_id = str(props["droplet_id"])
+        guarded = Team.recorded(props)
+        if guarded is None:
+            _say(unrecorded_team_warning(droplet_id, settings.droplet_name))
+        credentials: Credentials | None = None
+
+        def confirm_gone() -> None:
+            """A 404 means "deleted" only under the guarded team's token: under another team's, every
+            droplet of ours is a 404, and the provider's delete would forget one that still runs."""
+            if guarded is not None:
+                current = team_of_token(api, SystemClock(), within=settings.timeout_seconds)
+                check_same_team(guarded, current, droplet_id=droplet_id, droplet_name=settings.droplet_name)
+
         try:
             credentials = resolve(self._config, os.environ)
             api = DoApi(credentials.token, credentials.endpoint)
             store = open_store(settings.record_store, directory=settings.directory, config=self._config, env=os.environ)
-            take_snapshot(api, props["droplet_id"], settings, clock=SystemClock(), report=_say, store=store)
+            take_snapshot(
+                api, droplet_id, settings, clock=SystemClock(), report=_say, store=store, confirm_gone=confirm_gone
+            )
+        except WrongTeam:  # whatever onSnapshotFailure says: this is not a failed snapshot
+            _one_line_errors_in_host()
+            raise
         except GpuForgeError as err:
             if settings.on_failure == "continue" and isinstance(err, RecordNotWritten):
                 _say(f"⚠️ ⚠️ ⚠️  SNAPSHOT NOT RECORDED for droplet {props['droplet_id']} ({settings.droplet_name}): {err}")
@@ -114,7 +166,26 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
                 _say("⚠️ ⚠️ ⚠️  onSnapshotFailure is 'continue': the droplet is deleted WITHOUT a snapshot.")
                 return
             _one_line_errors_in_host()
-            raise
+            if credentials is None:
+                raise
+            raise _with_stored_config_advice(err, credentials, self._config) from None
+
+
+def _with_stored_config_advice(err: GpuForgeError, credentials: Credentials, config: dict[str, Any]) -> GpuForgeError:
+    """Credentials from the stack config that were refused: say that destroy uses those of the last ``pulumi up``."""
+    from gpuforge.credentials import STORED_CONFIG_WAYS_OUT, explain_refused_token, spaces_keys_from_config
+    from gpuforge.do_client import AuthError
+
+    if isinstance(err, AuthError):
+        return explain_refused_token(err, credentials)
+    refused_keys = any(code in err.message for code in ("InvalidAccessKeyId", "SignatureDoesNotMatch"))
+    if refused_keys and spaces_keys_from_config(config):
+        err.hint = (
+            f"{err.hint + '; ' if err.hint else ''}`pulumi destroy` uses the Spaces keys saved in the stack "
+            f"config at the last `pulumi up`: {STORED_CONFIG_WAYS_OUT.split(';')[0]}"
+        )
+        err.args = (str(err),)
+    return err
 
 
 def _outs(props: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +207,42 @@ class SnapshotGuard(dyn.Resource, module="gpuforge", name="SnapshotGuard"):
         settings: SnapshotSettings,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        if opts is not None and opts.deleted_with is not None:
-            raise GpuForgeError("SnapshotGuard must not use deleted_with: Pulumi would skip its snapshot")
+        refuse_options_that_skip_the_snapshot(opts, "SnapshotGuard")
         props = {"droplet_id": droplet_id, **settings.to_props()}
+        # An explicit retainOnDelete=false is not overridden by a parent's true: the engine copies the
+        # parent's value only when the child's is unset (inheritFromParent, pkg/resource/deploy/
+        # source_eval.go ~2004-2013, pulumi v3.260; the field is `optional bool`, proto/pulumi/resource.proto
+        # ~227). deletedWith is a plain string there ("" = inherit): it cannot be blocked the same way.
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(retain_on_delete=False))
         super().__init__(SnapshotGuardProvider(), resource_name, props, opts)
+
+
+class SkipsTheSnapshot(GpuForgeError, pulumi.RunError):
+    """A resource option that would make Pulumi skip the guard's delete, and so the snapshot.
+
+    Also a ``pulumi.RunError``, so that a program that does not catch it shows its one line, no traceback.
+    """
+
+
+#: Options with which the engine never calls Delete (pkg/resource/deploy/step.go ~661-663), and why.
+SKIPPING_OPTIONS = {
+    "retain_on_delete": "Pulumi would keep the droplet in the cloud without calling its guard, so no snapshot",
+    "deleted_with": "Pulumi would skip the guard's delete when that resource goes, so no snapshot is taken",
+}
+
+
+def refuse_options_that_skip_the_snapshot(opts: pulumi.ResourceOptions | None, owner: str = "GpuDroplet") -> None:
+    """Raise :class:`SkipsTheSnapshot` (one line) when ``opts`` sets an option that skips the guard's delete.
+
+    Children inherit both options from their parent, so a component that holds a guard must refuse them
+    in its own options. ``retain_on_delete=False`` is allowed: it is what the guard sets itself.
+    """
+    if opts is None:
+        return
+    for option, why in SKIPPING_OPTIONS.items():
+        value = getattr(opts, option, None)
+        if value is not None and value is not False:
+            raise SkipsTheSnapshot(
+                f"{owner} does not accept ResourceOptions({option}=...): {why}",
+                hint=f"remove {option}; to destroy without a snapshot on purpose, set createSnapshotOnDestroy to false",
+            )

@@ -10,7 +10,8 @@ from pulumi.runtime.config import CONFIG, get_config_env
 from gpuforge.component import GpuDroplet, GpuDropletArgs
 from gpuforge.config import StackConfig, load_stack_config
 from gpuforge.errors import GpuForgeError
-from gpuforge.provider_data import ProviderLookup, fetch_size_catalog
+from gpuforge.provider_data import ProviderLookup, fetch_existing_droplet, fetch_size_catalog
+from gpuforge.resize import check_resize
 from gpuforge.restore import Lookup, resolve
 from gpuforge.sizes import SizeCatalog, check_size, is_expensive, snapshot_on_destroy
 
@@ -64,6 +65,11 @@ def build(
     for index, droplet in enumerate(stack.droplets):
         where = f"droplets[{index}]." if len(stack.droplets) > 1 else ""
         size = check_size(droplet, catalog, where=where)
+        resize_note = check_resize(
+            droplet.name, fetch_existing_droplet(droplet.name), droplet.gpu_size, size, where=where
+        )
+        if resize_note:
+            pulumi.log.warn(resize_note)
         plan = resolve(droplet, lookup, where=where)
         if plan.warning:
             pulumi.log.warn(plan.warning)

@@ -6,7 +6,7 @@ The thin I/O layer under the pure modules :mod:`gpuforge.sizes` and :mod:`gpufor
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_digitalocean as digitalocean
@@ -14,6 +14,9 @@ import pulumi_digitalocean as digitalocean
 from gpuforge.errors import GpuForgeError
 from gpuforge.restore import RestorePoint, SnapshotNotFound, is_not_found
 from gpuforge.sizes import SizeCatalog
+
+if TYPE_CHECKING:
+    from gpuforge.resize import ExistingDroplet
 
 
 def _first_line(err: Exception) -> str:
@@ -77,3 +80,19 @@ class ProviderLookup:
                 f"Could not look up the snapshot to restore from: {_first_line(err)}",
                 hint="check DIGITALOCEAN_TOKEN and that the API is reachable (gpuforge doctor), or clear gpuforge:restoreFrom",
             ) from None
+
+
+def fetch_existing_droplet(name: str) -> ExistingDroplet | None:
+    """The droplet already named ``name`` (``get_droplets`` filtered by name; an empty list is data, not an
+    error), or None — also when it cannot be read, with a warning: the resize check is then skipped."""
+    from gpuforge.resize import ExistingDroplet
+
+    try:
+        found = digitalocean.get_droplets(filters=[digitalocean.GetDropletsFilterArgs(key="name", values=[name])])
+    except Exception as err:  # noqa: BLE001 - only the resize check depends on it
+        pulumi.log.warn(f"Could not look up droplet {name} ({_first_line(err)}); a gpuSize change is not checked.")
+        return None
+    droplets = [d for d in (found.droplets or []) if d.name == name]
+    if len(droplets) != 1:
+        return None
+    return ExistingDroplet(id=str(droplets[0].id), size=droplets[0].size, disk_gb=int(droplets[0].disk or 0))

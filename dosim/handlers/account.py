@@ -23,7 +23,8 @@ ACCOUNT = {
 
 
 def get_account(state: State, req: ApiRequest) -> ApiResponse:
-    return ApiResponse(200, {"account": dict(ACCOUNT)})
+    """The account of the token's team (each extra team of the simulator has its own, see `Simulator.add_team`)."""
+    return ApiResponse(200, {"account": {**ACCOUNT, **({"team": dict(state.team)} if state.team else {})}})
 
 
 def list_ssh_keys(state: State, req: ApiRequest) -> ApiResponse:

@@ -127,16 +127,18 @@ def take_snapshot(
     report: Report,
     policy: PollPolicy = DEFAULT_POLL_POLICY,
     store: RecordStore | None = None,
+    confirm_gone: Callable[[], None] | None = None,
 ) -> SnapshotOutcome:
     """Snapshot droplet ``droplet_id`` and record it in ``store`` (default: the settings' local
-    directory); see the module docstring for re-run safety.
+    directory); see the module docstring for re-run safety. ``confirm_gone`` is called before a
+    droplet that answers 404 is taken as deleted, and may raise (the guard checks the token's team).
 
     ``trigger`` is ``destroy`` (becomes ``replace`` when another droplet with the same name
     exists, as while Pulumi replaces a droplet) or ``manual``. Raises :class:`SnapshotFailed` or
     :class:`~gpuforge.do_client.ApiError`; a droplet that no longer exists is not an error.
     """
     store = store if store is not None else LocalStore(settings.directory)
-    return _Run(api, int(droplet_id), settings, clock, report, policy, store).run(trigger)
+    return _Run(api, int(droplet_id), settings, clock, report, policy, store, confirm_gone).run(trigger)
 
 
 def _in_progress_snapshot(actions: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -153,7 +155,9 @@ class _Run:
         report: Report,
         policy: PollPolicy,
         store: RecordStore,
+        confirm_gone: Callable[[], None] | None = None,
     ) -> None:
+        self.confirm_gone = confirm_gone
         self.api, self.droplet_id, self.settings = api, droplet_id, settings
         self.clock, self.report, self.policy, self.store = clock, report, policy, store
         self.deadline = clock.now() + settings.timeout_seconds
@@ -168,6 +172,8 @@ class _Run:
         name = render_name(self.settings.name_template, self.clock.now())
         droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
         if droplet is None:
+            if self.confirm_gone is not None:
+                self.confirm_gone()
             self.report(
                 f"Droplet {self.droplet_id} ({self.settings.droplet_name}) no longer exists: nothing to snapshot."
             )

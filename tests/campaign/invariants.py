@@ -170,6 +170,21 @@ def droplets_match_the_stack(stack: Stack) -> list[str]:
     return lost + leaked
 
 
+def kept_droplets_keep_their_firewall(stack: Stack) -> list[str]:
+    """A droplet the stack still holds (a failed snapshot kept it, or it is live) is still behind its
+    firewall: the guard is deleted in a wave before the firewall, and a failed guard stops the later waves."""
+    firewalls = stack.sim.firewalls
+    violations = []
+    for g in stack.live + stack.pending:
+        if g.droplet_id not in stack.sim.droplets:
+            continue
+        firewall = firewalls.get(g.firewall_id) if g.firewall_id else None
+        if firewall is None or g.droplet_id not in firewall["droplet_ids"]:
+            state = "kept after a failed destroy" if g in stack.pending else "live"
+            violations.append(f"droplet {g.droplet_id} ({g.name}), {state}, has lost its firewall")
+    return violations
+
+
 INVARIANTS = (
     no_guarded_droplet_deleted_without_snapshot,
     at_most_one_snapshot_per_droplet,
@@ -177,4 +192,5 @@ INVARIANTS = (
     every_snapshot_recorded_once,
     errors_are_one_message,
     droplets_match_the_stack,
+    kept_droplets_keep_their_firewall,
 )

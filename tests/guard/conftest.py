@@ -100,3 +100,18 @@ def start_host(tmp_path: Path, sim: Simulator) -> Iterator[Callable[..., Dynamic
     yield start
     for host in hosts:
         host.close()
+
+
+@pytest.fixture
+def guard(sim: Simulator, capture_guard_inputs: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """``guard(**settings)`` → a simulator droplet and the guard inputs a program registers for it."""
+
+    def make(status: str = "active", **settings: Any) -> dict[str, Any]:
+        droplet = sim.add_droplet(name="gpu-dev", size="gpu-h100x1-80gb", region="nyc2", status=status)
+        full = SnapshotSettings(
+            "gpu-dev", region="nyc2", gpu_size="gpu-h100x1-80gb", image="gpu-h100x1-base", **settings
+        )
+        inputs = capture_guard_inputs(small_program(full), droplet_id=str(droplet["id"]))
+        return {"droplet": droplet, "inputs": inputs}
+
+    return make

@@ -87,6 +87,14 @@ class DynamicHost:
             )
         )
 
+    def update(self, resource_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        response = self.stub.Update(
+            provider_pb2.UpdateRequest(
+                id=resource_id, urn=URN, olds=to_struct(olds), news=to_struct(news), type=TYPE_TOKEN
+            )
+        )
+        return from_struct(response.properties)
+
     def delete_future(self, resource_id: str, outputs: Mapping[str, Any]) -> Any:
         return self.stub.Delete.future(
             provider_pb2.DeleteRequest(id=resource_id, urn=URN, properties=to_struct(outputs), type=TYPE_TOKEN)

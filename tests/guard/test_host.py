@@ -6,15 +6,12 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
-from collections.abc import Callable
 
 import grpc
 import pytest
 from pulumi.runtime.proto import provider_pb2
 
 from dosim import Simulator
-from gpuforge.timemachine import SnapshotSettings
-from tests.guard.conftest import small_program
 from tests.guard.host import DynamicHost
 
 RECORD_FIELDS = {
@@ -39,21 +36,6 @@ RECORD_FIELDS = {
     "trigger",
     "estimated_monthly_cost_usd",
 }
-
-
-@pytest.fixture
-def guard(sim: Simulator, capture_guard_inputs: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    """``guard(**settings)`` → a simulator droplet and the guard inputs a program registers for it."""
-
-    def make(status: str = "active", **settings: Any) -> dict[str, Any]:
-        droplet = sim.add_droplet(name="gpu-dev", size="gpu-h100x1-80gb", region="nyc2", status=status)
-        full = SnapshotSettings(
-            "gpu-dev", region="nyc2", gpu_size="gpu-h100x1-80gb", image="gpu-h100x1-base", **settings
-        )
-        inputs = capture_guard_inputs(small_program(full), droplet_id=str(droplet["id"]))
-        return {"droplet": droplet, "inputs": inputs}
-
-    return make
 
 
 def created(host: DynamicHost, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -190,14 +172,37 @@ def test_5xx_answer_to_an_applied_snapshot_post_is_not_posted_again(sim, start_h
 
 @pytest.mark.parametrize(
     "token, words",
-    [("wrong-token", "refused (401)"), ("sim-ro-token", "lacks a scope (403)"), (None, "No DigitalOcean token")],
+    [("sim-ro-token", "lacks a scope (403)"), (None, "No DigitalOcean token")],
 )
 def test_auth_problems_keep_the_droplet_with_guidance(sim, start_host, guard, token, words):
     made = guard()
+    resource_id, outs = created(start_host(), made["inputs"])  # `pulumi up`, with a good token
     host = start_host(config={"digitalocean:apiEndpoint": sim.url, **({"digitalocean:token": token} if token else {})})
-    details = failed_delete(host, *created(host, made["inputs"]))
+    details = failed_delete(host, resource_id, outs)
     assert words in details
     assert "droplet:read" in details and "snapshot:read" in details and "actions:read" in details
+    assert made["droplet"]["id"] in sim.droplets and snapshot_posts(sim) == 0
+
+
+def test_a_refused_stored_config_token_says_destroy_uses_the_config_of_the_last_up(sim, start_host, guard):
+    """`pulumi destroy` configures providers with the config saved at the last `pulumi up` (docs/DESIGN.md,
+    "Configuration at delete time"): a token rotated in config since then is the refused one."""
+    made = guard()
+    resource_id, outs = created(start_host(), made["inputs"])
+    host = start_host(config={"digitalocean:apiEndpoint": sim.url, "digitalocean:token": "rotated-away"})
+    details = failed_delete(host, resource_id, outs)
+    assert "refused (401)" in details and "saved at the last `pulumi up`" in details
+    assert "`pulumi destroy --run-program`" in details and "`pulumi up` first" in details
+    assert "DIGITALOCEAN_TOKEN" in details and len(details.strip().splitlines()) == 1
+    assert made["droplet"]["id"] in sim.droplets and snapshot_posts(sim) == 0
+
+
+def test_a_refused_environment_token_gets_the_scopes_not_the_config_advice(sim, start_host, guard):
+    made = guard()
+    resource_id, outs = created(start_host(), made["inputs"])
+    host = start_host(config={}, env={"DIGITALOCEAN_TOKEN": "wrong-token", "DIGITALOCEAN_API_URL": sim.url})
+    details = failed_delete(host, resource_id, outs)
+    assert "refused (401)" in details and "droplet:read" in details and "--run-program" not in details
     assert made["droplet"]["id"] in sim.droplets and snapshot_posts(sim) == 0
 
 

@@ -114,6 +114,8 @@ def _scenario(sim: Simulator, clock: ManualClock) -> list[Exchange]:
     do = make_pydo_client(sim, raw_response_hook=hook, retry_total=0)
     read_only = make_pydo_client(sim, sim.read_only_token, raw_response_hook=hook, retry_total=0)
     wrong = make_pydo_client(sim, "not-a-token", raw_response_hook=hook, retry_total=0)
+    sim.add_team("other-team-token", "Personal")
+    other_team = make_pydo_client(sim, "other-team-token", raw_response_hook=hook, retry_total=0)
 
     def run(*calls: Callable[[], Any]) -> None:
         """Some error answers raise in pydo, others come back as bodies: the hook has them either way."""
@@ -208,8 +210,10 @@ def _scenario(sim: Simulator, clock: ManualClock) -> list[Exchange]:
         read_only.droplets.list,
         lambda: read_only.droplet_actions.post(droplet_id, {"type": "snapshot"}),  # 403
         lambda: read_only.snapshots.delete(1),  # 403
-        wrong.account.get,
-    )  # 401
+        wrong.account.get,  # 401
+        other_team.account.get,  # another team's account
+        lambda: other_team.droplets.get(droplet_id),  # 404: the droplet is not in that team
+    )
     captured.append(_raw(sim, "GET", "/v2/droplets", token=None))  # 401 without a token
     return captured
 

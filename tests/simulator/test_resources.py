@@ -157,3 +157,18 @@ def test_seeded_droplets_default_to_a_region_and_base_image_of_their_size(sim):
     assert (amd["region"]["slug"], amd["image"]["slug"]) == ("atl1", "gpu-amd-base")
     with pytest.raises(ValueError):
         sim.add_droplet("nope", size="gpu-nothing")
+
+
+def test_another_teams_token_sees_its_own_account_and_none_of_our_droplets() -> None:
+    """A token belongs to one team: under another team's token our droplet is a 404, as on DigitalOcean."""
+    from dosim import Simulator
+    from dosim.testing import make_pydo_client
+
+    with Simulator(rate_limiting=False) as sim:
+        droplet = sim.add_droplet(name="gpu-dev")
+        other = sim.add_team("other-team-token", "Personal")
+        ours = make_pydo_client(sim).account.get()["account"]["team"]
+        theirs = make_pydo_client(sim, "other-team-token")
+        assert theirs.account.get()["account"]["team"] == other != ours == sim.team
+        assert theirs.droplets.get(droplet["id"]).get("id") == "not_found"
+        assert make_pydo_client(sim).droplets.get(droplet["id"])["droplet"]["id"] == droplet["id"]
