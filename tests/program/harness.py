@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import runpy
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from dosim.catalog import SIZES
 ROOT = Path(__file__).resolve().parents[2]
 DROPLET = "digitalocean:index/droplet:Droplet"
 FIREWALL = "digitalocean:index/firewall:Firewall"
+SSH_KEY = "digitalocean:index/sshKey:SshKey"
 COMPONENT = "gpuforge:index:GpuDroplet"
 GET_SIZES = "digitalocean:index/getSizes:getSizes"
 GET_DROPLET_SNAPSHOT = "digitalocean:index/getDropletSnapshot:getDropletSnapshot"
@@ -78,6 +80,9 @@ class Recorder(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.resources.append(args)
         state = dict(args.inputs)
+        if args.typ == SSH_KEY:
+            # The fingerprint DigitalOcean computes for the key (digitalocean/sshkey/resource_ssh_key.go sets it).
+            state.update(fingerprint="3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa")
         if args.typ == DROPLET:
             state.update(ipv4Address="203.0.113.10", ipv6Address="2001:db8::10", status="active")
             if self.droplet_id is not None:
@@ -257,10 +262,23 @@ def execute_program(
     """
     from gpuforge import program
 
-    mocks = mocks or Recorder()
-    pulumi.runtime.set_mocks(mocks, project="gpuforge", stack=stack, preview=False)
     config = dict(stack_config(stack) if base is None else base)
     config.update({f"gpuforge:{k}" if ":" not in k else k: v for k, v in (overrides or {}).items()})
+    return run_under_mocks(program.run, project="gpuforge", stack=stack, config=config, mocks=mocks)
+
+
+def run_under_mocks(
+    body: Callable[[], object],
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, Any],
+    mocks: Recorder | None = None,
+) -> ProgramRun:
+    """Run a Pulumi program (``body``) under mocks with this config; return what it registered and
+    its exports, resolved."""
+    mocks = mocks or Recorder()
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False)
     pulumi.runtime.set_all_config(engine_config(config))
     exported: dict[str, Any] = {}
 
@@ -268,11 +286,11 @@ def execute_program(
         exported[name] = value
 
     @pulumi.runtime.test
-    def body() -> None:
-        program.run()
+    def run() -> None:
+        body()
 
     with patch.object(pulumi, "export", capture):
-        body()
+        run()
     resolved: dict[str, Any] = {}
 
     @pulumi.runtime.test
@@ -282,3 +300,32 @@ def execute_program(
     if exported:
         resolve()
     return ProgramRun(mocks=mocks, outputs=resolved)
+
+
+def project_config(directory: Path, stack: str) -> dict[str, Any]:
+    """A Pulumi project's config for a stack, as the engine merges it: the defaults declared in
+    ``Pulumi.yaml`` (keys without a namespace get the project's), then ``Pulumi.<stack>.yaml``."""
+    project = yaml.safe_load((directory / "Pulumi.yaml").read_text())
+    name = project["name"]
+    config: dict[str, Any] = {}
+    for key, decl in (project.get("config") or {}).items():
+        if isinstance(decl, dict) and "default" in decl:
+            config[key if ":" in key else f"{name}:{key}"] = decl["default"]
+    stack_file = directory / f"Pulumi.{stack}.yaml"
+    if stack_file.exists():
+        config.update((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {})
+    return config
+
+
+def execute_project(
+    directory: Path, stack: str = "dev", overrides: Mapping[str, Any] | None = None, *, mocks: Recorder | None = None
+) -> ProgramRun:
+    """Run a Pulumi project's ``__main__.py`` under mocks, with its stack's config plus ``overrides``
+    (keys without a namespace get the project's)."""
+    name = yaml.safe_load((directory / "Pulumi.yaml").read_text())["name"]
+    config = project_config(directory, stack)
+    config.update({k if ":" in k else f"{name}:{k}": v for k, v in (overrides or {}).items()})
+    main = directory / "__main__.py"
+    return run_under_mocks(
+        lambda: runpy.run_path(str(main), run_name="__main__"), project=name, stack=stack, config=config, mocks=mocks
+    )
