@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import pulumi
 import pulumi_digitalocean as digitalocean
@@ -167,9 +168,8 @@ class GpuDroplet(pulumi.ComponentResource):
             # Checked now, with the longest key allowed, so that a size error stops the preview in one
             # line instead of failing later inside the secret's apply.
             render_user_data(replace(options, localai_api_key="k" * API_KEY_MAX_LENGTH))
-            user_data = pulumi.Output.secret(api_key).apply(
-                lambda key: render_user_data(replace(options, localai_api_key=key))
-            )
+            secret_key: pulumi.Output[str] = pulumi.Output.secret(api_key)
+            user_data = secret_key.apply(lambda key: render_user_data(replace(options, localai_api_key=key)))
         else:
             user_data = render_user_data(options)
 
@@ -256,9 +256,9 @@ def _plan(name: str, args: GpuDropletArgs) -> DropletPlan:
 
 def _with_gpuforge_tags(tags: InputStrings, stack: StackConfig) -> pulumi.Output[list[str]]:
     """Tags given as outputs, plus ``gpuforge`` and the stack tag, without duplicates, once known."""
-    return pulumi.Output.from_input(tags).apply(
-        lambda known: list(dict.fromkeys([*known, GPUFORGE_TAG, stack_tag(stack.stack)]))
-    )
+    # from_input resolves outputs inside the list too.
+    known = cast("pulumi.Output[Sequence[str]]", pulumi.Output.from_input(tags))
+    return known.apply(lambda values: list(dict.fromkeys([*values, GPUFORGE_TAG, stack_tag(stack.stack)])))
 
 
 def restored_from_output(point: RestorePoint | None) -> dict[str, str] | None:

@@ -399,6 +399,7 @@ def load_stack_config(raw: Mapping[str, Any], *, project: str, stack: str) -> St
     flat = {key: value for key, value in raw.items() if key in KEYS and KEYS[key].per_droplet}
 
     droplets_raw = raw.get("droplets")
+    droplets: tuple[DropletConfig, ...]
     if droplets_raw in (None, "", "[]", []):
         droplets = (_droplet(flat, where="", stack=stack),)
     else:
