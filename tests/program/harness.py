@@ -278,6 +278,8 @@ def run_under_mocks(
     """Run a Pulumi program (``body``) under mocks with this config; return what it registered and
     its exports, resolved."""
     mocks = mocks or Recorder()
+    # A fresh root stack for this project and stack (set_mocks keeps one made by an earlier run).
+    pulumi.runtime.settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False)
     pulumi.runtime.set_all_config(engine_config(config))
     exported: dict[str, Any] = {}
