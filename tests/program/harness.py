@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DROPLET = "digitalocean:index/droplet:Droplet"
 FIREWALL = "digitalocean:index/firewall:Firewall"
 SSH_KEY = "digitalocean:index/sshKey:SshKey"
+VPC = "digitalocean:index/vpc:Vpc"
 COMPONENT = "gpuforge:index:GpuDroplet"
 GET_SIZES = "digitalocean:index/getSizes:getSizes"
 GET_DROPLET_SNAPSHOT = "digitalocean:index/getDropletSnapshot:getDropletSnapshot"
@@ -83,6 +84,8 @@ class Recorder(pulumi.runtime.Mocks):
         if args.typ == SSH_KEY:
             # The fingerprint DigitalOcean computes for the key (digitalocean/sshkey/resource_ssh_key.go sets it).
             state.update(fingerprint="3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa")
+        if args.typ == VPC:  # a VPC's id is a UUID (digitalocean/vpc/resource_vpc.go: d.SetId(vpc.ID))
+            return f"c33931f2-a26a-4e61-b85c-{next(self.ids):012d}", state
         if args.typ == DROPLET:
             state.update(ipv4Address="203.0.113.10", ipv6Address="2001:db8::10", status="active")
             if self.droplet_id is not None:
