@@ -120,3 +120,17 @@ def test_every_typed_attribute_of_the_component_is_documented():
 
     for attribute in GpuDroplet.__annotations__:
         assert f"`{attribute}`" in OUTPUTS, f"GpuDroplet.{attribute} is not described under 'Outputs'"
+
+
+def test_the_changelog_names_the_guards_provider_and_inputs_as_stable_contracts():
+    import dataclasses
+
+    from gpuforge.guard import SnapshotGuardProvider
+    from gpuforge.timemachine.settings import SnapshotSettings
+
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    contracts = changelog[changelog.index("## Stable contracts") : changelog.index("\n## 0.")]
+    path = f"{SnapshotGuardProvider.__module__}.{SnapshotGuardProvider.__qualname__}"
+    assert path == "gpuforge.guard.SnapshotGuardProvider" and f"`{path}`" in contracts
+    for name in ["droplet_id", *(f.name for f in dataclasses.fields(SnapshotSettings))]:
+        assert f"`{name}`" in contracts, f"guard input {name} is not listed as a stable contract"
