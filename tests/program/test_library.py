@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pulumi
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gpuforge
 from gpuforge.args import ARGUMENTS, GpuDropletArgs, config_key
@@ -136,3 +138,87 @@ def test_importing_gpuforge_does_not_load_the_provider_sdk():
     code = "import sys, gpuforge, gpuforge.guard; print('pulumi_digitalocean' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- the stack config and the library arguments describe a droplet the same way ----------------
+
+FP = "3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa"
+#: A few valid values of every key (native and engine spellings); restoreFrom is left out (it needs a look-up).
+VALID: dict[str, list[object]] = {
+    "name": ["", "gpu-a", "x.y"],
+    "region": ["nyc2", "tor1"],
+    "gpuSize": ["gpu-h100x1-80gb", "gpu-h100x8-640gb", "gpu-mi300x1-192gb"],
+    "image": ["", "ubuntu-22-04-x64", "12345"],
+    "sshKeys": [[], ["12345"], ["12345", FP]],
+    "tags": [[], ["team-a", "b:c"], '["x"]'],
+    "vpcUuid": ["", "c33931f2-a26a-4e61-b85c-4e95a2ec431b"],
+    "monitoring": [True, False, "false"],
+    "backups": [True, False],
+    "backupPlan": ["weekly", "daily"],
+    "backupWeekday": ["SUN", "mon"],
+    "backupHour": [0, 4, "20"],
+    "installOllama": [True, False],
+    "ollamaModels": [[], ["llama3.2:3b"]],
+    "installLocalai": [True, "false"],
+    "localaiModels": [[], ["phi-2"]],
+    "allowedSshCidrs": [["0.0.0.0/0", "::/0"], ["203.0.113.0/24"], []],
+    "allowedApiCidrs": [[], ["198.51.100.0/24"]],
+    "createSnapshotOnDestroy": ["true", "false", "auto", True],
+    "snapshotName": ["", "my-snap"],
+    "snapshotTimeout": ["30m", "2h", "90s", "1h30m"],
+    "snapshotPowerOff": [True, False],
+    "snapshotDirectory": ["snapshots", "/var/records"],
+    "onSnapshotFailure": ["abort", "continue"],
+    "snapshotRetention": [None, {"keepLast": 2}, {"maxAge": "30d"}, '{"keepLast": 1, "maxAge": "2h"}'],
+    "environment": ["", "production", "staging"],
+    "recordStore": ["", "s3://team/records?region=nyc3"],
+}
+
+
+class NoSnapshots:
+    def latest(self, name_regex: str):
+        raise AssertionError("not asked: restoreFrom is empty")
+
+    by_name = by_id = latest
+
+
+def test_the_valid_values_cover_every_key():
+    assert set(VALID) == set(KEYS) - {"droplets", "localaiApiKey", "restoreFrom"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.fixed_dictionaries({}, optional={k: st.sampled_from(v) for k, v in VALID.items()}),
+    st.sampled_from(["dev", "prod"]),
+)
+def test_the_config_and_the_arguments_give_the_same_droplet(raw, stack_name):
+    from gpuforge.args import plan_droplet
+    from gpuforge.config import load_stack_config
+    from gpuforge.program import droplet_args
+
+    stack = load_stack_config(raw, project="gpuforge", stack=stack_name)
+    (droplet,) = stack.droplets
+    plan = plan_droplet(
+        droplet_args(droplet, stack, None),
+        resource_name="ignored-as-the-name-is-set",
+        project="gpuforge",
+        stack=stack_name,
+        catalog=None,
+        lookup=NoSnapshots(),
+    )
+    assert plan.droplet == droplet
+    assert (plan.stack.environment, plan.stack.record_store) == (stack.environment, stack.record_store)
+    assert plan.ssh_keys is None and plan.tags is None and plan.vpc_uuid is None  # all plain
+
+
+def test_no_ssh_key_warns_but_keys_that_are_outputs_do_not(tmp_path, monkeypatch, caplog):
+    monkeypatch.chdir(tmp_path)
+    program = """
+    import pulumi
+    from gpuforge import GpuDroplet, GpuDropletArgs
+    GpuDroplet("bare", GpuDropletArgs())
+    GpuDroplet("keyed", GpuDropletArgs(ssh_keys=pulumi.Output.from_input(["12345"])))
+    """
+    execute_project(write_project(tmp_path / "p", program))
+    assert "bare: no sshKeys configured" in caplog.text
+    assert "keyed: no sshKeys" not in caplog.text
