@@ -153,25 +153,17 @@ class GpuDroplet(pulumi.ComponentResource):
     ) -> None:
         # Options that would make Pulumi skip the guard's delete (and so the snapshot) are refused
         # here, before anything is registered (issue 15, item 2).
-        plan = args if isinstance(args, DropletPlan) else _plan(name, args)
+        try:  # every check before anything is registered; a bad value is one line, no traceback
+            plan = args if isinstance(args, DropletPlan) else _plan(name, args)
+            user_data = _user_data(plan)
+        except GpuForgeError as err:
+            raise pulumi.RunError(str(err)) from None
         super().__init__(TYPE_TOKEN, name, None, opts)
         for warning in plan.warnings:
             pulumi.log.warn(warning)
         cfg, stack, size = plan.droplet, plan.stack, plan.size
         image = plan.restore.image or cfg.image or default_image(cfg.gpu_size, size)
         child = pulumi.ResourceOptions(parent=self)
-
-        options = cloud_init_options(cfg, size)
-        user_data: pulumi.Input[str]
-        api_key = plan.localai_api_key
-        if api_key is not None and cfg.install_localai:
-            # Checked now, with the longest key allowed, so that a size error stops the preview in one
-            # line instead of failing later inside the secret's apply.
-            render_user_data(replace(options, localai_api_key="k" * API_KEY_MAX_LENGTH))
-            secret_key: pulumi.Output[str] = pulumi.Output.secret(api_key)
-            user_data = secret_key.apply(lambda key: render_user_data(replace(options, localai_api_key=key)))
-        else:
-            user_data = render_user_data(options)
 
         backup_policy = (
             digitalocean.DropletBackupPolicyArgs(plan=cfg.backup_plan, weekday=cfg.backup_weekday, hour=cfg.backup_hour)
@@ -241,17 +233,27 @@ class GpuDroplet(pulumi.ComponentResource):
 
 def _plan(name: str, args: GpuDropletArgs) -> DropletPlan:
     """Validate and resolve a library caller's arguments, reading the size list and snapshots now."""
-    try:
-        return plan_droplet(
-            args,
-            resource_name=name,
-            project=pulumi.get_project(),
-            stack=pulumi.get_stack(),
-            catalog=fetch_size_catalog(),
-            lookup=ProviderLookup(),
-        )
-    except GpuForgeError as err:
-        raise pulumi.RunError(str(err)) from None
+    return plan_droplet(
+        args,
+        resource_name=name,
+        project=pulumi.get_project(),
+        stack=pulumi.get_stack(),
+        catalog=fetch_size_catalog(),
+        lookup=ProviderLookup(),
+    )
+
+
+def _user_data(plan: DropletPlan) -> pulumi.Input[str]:
+    """The cloud-config; a secret output when it holds the LocalAI key. Too large: a CloudInitError now."""
+    options = cloud_init_options(plan.droplet, plan.size)
+    api_key = plan.localai_api_key
+    if api_key is None or not plan.droplet.install_localai:
+        return render_user_data(options)
+    # Checked now, with the longest key allowed, so that a size error stops the preview in one line
+    # instead of failing later inside the secret's apply.
+    render_user_data(replace(options, localai_api_key="k" * API_KEY_MAX_LENGTH))
+    secret_key: pulumi.Output[str] = pulumi.Output.secret(api_key)
+    return secret_key.apply(lambda key: render_user_data(replace(options, localai_api_key=key)))
 
 
 def _with_gpuforge_tags(tags: InputStrings, stack: StackConfig) -> pulumi.Output[list[str]]:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import gpuforge
 from gpuforge.args import ARGUMENTS, GpuDropletArgs, config_key
 from gpuforge.config import DROPLET_KEYS, KEYS
-from tests.program.harness import DROPLET, FIREWALL, SSH_KEY, execute_project
+from tests.program.harness import DROPLET, FIREWALL, SSH_KEY, Recorder, execute_project
 
 GUARD = "pulumi-python:dynamic/gpuforge:SnapshotGuard"
 FINGERPRINT = "3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa"
@@ -88,10 +88,26 @@ def test_a_program_outside_the_project_builds_a_guarded_droplet(outside, timeout
 
 
 def test_a_bad_argument_stops_the_program_in_one_line_before_anything_is_registered(outside):
+    mocks = Recorder()
     with pytest.raises(pulumi.RunError) as err:
-        execute_project(outside, overrides={"timeout": "5s"})
+        execute_project(outside, overrides={"timeout": "5s"}, mocks=mocks)
     assert str(err.value).startswith("gpuforge:snapshotTimeout = '5s' is not valid: a duration from 1m to 24h")
     assert "\n" not in str(err.value)
+    assert [r.typ for r in mocks.resources] == [SSH_KEY]  # the program's own key; nothing of the component
+
+
+def test_user_data_over_the_limit_stops_in_one_line_before_anything_is_registered(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    program = """
+    from gpuforge import GpuDroplet, GpuDropletArgs
+    models = [f"hf.co/{'m' * 180}/{n}" for n in range(400)]
+    GpuDroplet("big", GpuDropletArgs(ollama_models=models, install_localai=True, localai_api_key="k" * 32))
+    """
+    mocks = Recorder()
+    with pytest.raises(pulumi.RunError) as err:
+        execute_project(write_project(tmp_path / "p", program), mocks=mocks)
+    assert "over DigitalOcean's limit of 65536 bytes" in str(err.value) and "\n" not in str(err.value)
+    assert mocks.resources == []
 
 
 def test_defaults_are_the_configs_and_the_name_is_the_resource_name(tmp_path, monkeypatch):
