@@ -27,6 +27,13 @@ GET_SIZES = "digitalocean:index/getSizes:getSizes"
 GET_DROPLET_SNAPSHOT = "digitalocean:index/getDropletSnapshot:getDropletSnapshot"
 GET_IMAGES = "digitalocean:index/getImages:getImages"
 
+#: A refused token as getSizes reports it: internal/datalist/schema.go ("Unable to load records: %s")
+#: around digitalocean/size/datasource_sizes.go ("Error retrieving sizes: %s") around godo's ErrorResponse.
+SIZES_UNAUTHORIZED = (
+    "1 error occurred:\n\t* Unable to load records: Error retrieving sizes: "
+    'GET https://api.digitalocean.com/v2/sizes?page=1&per_page=200: 401 (request "3f1c2b7e-0d4a-4c55-9d6e-2b8f1a7c9e02") '
+    "Unable to authenticate you\n\n"
+)
 #: A refused token as getImages reports it: internal/datalist/schema.go ("Unable to load records: %s")
 #: around digitalocean/image/images.go ("Error retrieving images: %s") around godo's ErrorResponse
 #: ("%v %v: %d (request %q) %v", godo.go), in hashicorp/go-multierror's list format.
@@ -97,7 +104,7 @@ class Recorder(pulumi.runtime.Mocks):
         if args.token == GET_SIZES:
             if self.sizes_fail:
                 # How the engine reports a failed invoke: failures in the response, not an exception.
-                return {}, [("token", "GET https://api.digitalocean.com/v2/sizes: 401 Unable to authenticate you")]
+                return {}, [("", SIZES_UNAUTHORIZED)]
             return sizes_call_result(), []
         if args.token == GET_IMAGES:
             if self.images_fail:
