@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from collections.abc import Sequence
+from typing import Any, cast
 
 import pulumi
 import pulumi_digitalocean as digitalocean
 
+from gpuforge.args import DropletPlan, GpuDropletArgs, InputStrings, plan_droplet
 from gpuforge.cloudinit import API_KEY_MAX_LENGTH, CloudInitOptions, render_user_data
 from gpuforge.config import LOCALAI_PORT, OLLAMA_PORT, DropletConfig, StackConfig
+from gpuforge.errors import GpuForgeError
 from gpuforge.guard import SnapshotGuard, refuse_options_that_skip_the_snapshot
+from gpuforge.provider_data import ProviderLookup, fetch_size_catalog
 from gpuforge.restore import RestorePoint
 from gpuforge.sizes import (
     SizeInfo,
@@ -117,44 +122,49 @@ def tunnel_commands(droplet: DropletConfig, ip: str) -> dict[str, str]:
     return commands
 
 
-@dataclass(frozen=True)
-class GpuDropletArgs:
-    """What a ``GpuDroplet`` is made from.
+class GpuDroplet(pulumi.ComponentResource):
+    """A GPU droplet that comes up serving models, its firewall, and the guard that snapshots it before deletion.
 
-    ``image`` overrides the configured image and ``restored_from`` is the snapshot behind it
-    (``restoreFrom``); ``localai_api_key`` is a secret output or None; ``size`` is the catalog entry
-    when the size list could be read.
+    ``GpuDroplet(name, GpuDropletArgs(region="tor1", gpu_size="gpu-h100x1-80gb", …))`` in any Pulumi
+    program. Bad arguments stop the program with one line naming the argument's config key. The
+    stack-config program passes a :class:`~gpuforge.args.DropletPlan` it has already resolved.
     """
 
-    droplet: DropletConfig
-    stack: StackConfig
-    size: SizeInfo | None = None
-    image: str | None = None
-    restored_from: RestorePoint | None = None
-    localai_api_key: pulumi.Output[str] | None = None
+    #: The droplet's id, name and addresses.
+    droplet_id: pulumi.Output[str]
+    droplet_name: pulumi.Output[str]
+    ipv4_address: pulumi.Output[str]
+    ipv6_address: pulumi.Output[str]
+    #: ``ssh root@<ip>`` and the SSH tunnels to the loopback-bound model APIs (``ollama``, ``localai``).
+    ssh_command: pulumi.Output[str]
+    tunnel_commands: pulumi.Output[dict[str, str]]
+    #: From DigitalOcean's size list; None when it could not be read.
+    hourly_cost_usd: float | None
+    monthly_cost_usd: float | None
+    #: The snapshot the droplet was created from (``snapshot_id``, ``snapshot_name``, ``created_at``), or None.
+    restored_from: dict[str, str] | None
+    #: The Terraform module's ``snapshot_info`` structure: ``config`` and ``commands``.
+    snapshot_info: pulumi.Output[dict[str, dict[str, object]]]
+    #: Every output above by its exported name (``id``, ``name``, …), as the program exports them.
+    outputs: dict[str, Any]
 
-
-class GpuDroplet(pulumi.ComponentResource):
-    """A GPU droplet that comes up serving models, its firewall, and the guard that snapshots it before deletion."""
-
-    def __init__(self, name: str, args: GpuDropletArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        refuse_options_that_skip_the_snapshot(opts, "GpuDroplet")  # children would inherit them
+    def __init__(
+        self, name: str, args: GpuDropletArgs | DropletPlan, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        # Options that would make Pulumi skip the guard's delete (and so the snapshot) are refused
+        # here, before anything is registered: children would inherit them (a RunError: one line).
+        refuse_options_that_skip_the_snapshot(opts, "GpuDroplet")
+        try:  # every check before anything is registered; a bad value is one line, no traceback
+            plan = args if isinstance(args, DropletPlan) else _plan(name, args)
+            user_data = _user_data(plan)
+        except GpuForgeError as err:
+            raise pulumi.RunError(str(err)) from None
         super().__init__(TYPE_TOKEN, name, None, opts)
-        cfg, stack, size = args.droplet, args.stack, args.size
-        image = args.image or cfg.image or default_image(cfg.gpu_size, size)
+        for warning in plan.warnings:
+            pulumi.log.warn(warning)
+        cfg, stack, size = plan.droplet, plan.stack, plan.size
+        image = plan.restore.image or cfg.image or default_image(cfg.gpu_size, size)
         child = pulumi.ResourceOptions(parent=self)
-
-        options = cloud_init_options(cfg, size)
-        user_data: pulumi.Input[str]
-        if args.localai_api_key is not None and cfg.install_localai:
-            # Checked now, with the longest key allowed, so that a size error stops the preview in one
-            # line instead of failing later inside the secret's apply.
-            render_user_data(replace(options, localai_api_key="k" * API_KEY_MAX_LENGTH))
-            user_data = pulumi.Output.secret(args.localai_api_key).apply(
-                lambda key: render_user_data(replace(options, localai_api_key=key))
-            )
-        else:
-            user_data = render_user_data(options)
 
         backup_policy = (
             digitalocean.DropletBackupPolicyArgs(plan=cfg.backup_plan, weekday=cfg.backup_weekday, hour=cfg.backup_hour)
@@ -167,11 +177,11 @@ class GpuDroplet(pulumi.ComponentResource):
             region=cfg.region,
             size=cfg.gpu_size,
             image=image,
-            ssh_keys=list(cfg.ssh_keys),
-            tags=droplet_tags(cfg, stack),
+            ssh_keys=list(cfg.ssh_keys) if plan.ssh_keys is None else plan.ssh_keys,
+            tags=droplet_tags(cfg, stack) if plan.tags is None else _with_gpuforge_tags(plan.tags, stack),
             monitoring=cfg.monitoring,
             ipv6=True,
-            vpc_uuid=cfg.vpc_uuid or None,
+            vpc_uuid=(cfg.vpc_uuid or None) if plan.vpc_uuid is None else plan.vpc_uuid,
             backups=cfg.backups,
             backup_policy=backup_policy,
             graceful_shutdown=True,
@@ -198,25 +208,66 @@ class GpuDroplet(pulumi.ComponentResource):
         )
 
         ip = self.droplet.ipv4_address
-        monthly = monthly_cost(size)
+        self.droplet_id = self.droplet.id
+        self.droplet_name = self.droplet.name
+        self.ipv4_address = ip
+        self.ipv6_address = self.droplet.ipv6_address
+        self.ssh_command = ip.apply(lambda a: f"ssh root@{a}")
+        self.tunnel_commands = ip.apply(lambda a: tunnel_commands(cfg, a))
+        self.hourly_cost_usd = size.price_hourly if size else None
+        self.monthly_cost_usd = monthly_cost(size)
+        self.restored_from = restored_from_output(plan.restore.point)
+        self.snapshot_info = self.droplet.id.apply(
+            lambda droplet_id: snapshot_info(cfg, settings.enabled, droplet_id, stack.record_store)
+        )
         self.outputs = {
-            "id": self.droplet.id,
-            "name": self.droplet.name,
+            "id": self.droplet_id,
+            "name": self.droplet_name,
             "region": cfg.region,
             "size": cfg.gpu_size,
             "image": image,
-            "ipv4_address": ip,
-            "ipv6_address": self.droplet.ipv6_address,
-            "ssh_command": ip.apply(lambda a: f"ssh root@{a}"),
-            "tunnel_commands": ip.apply(lambda a: tunnel_commands(cfg, a)),
-            "hourly_cost_usd": size.price_hourly if size else None,
-            "monthly_cost_usd": monthly,
-            "restored_from": restored_from_output(args.restored_from),
-            "snapshot_info": self.droplet.id.apply(
-                lambda droplet_id: snapshot_info(cfg, settings.enabled, droplet_id, stack.record_store)
-            ),
+            "ipv4_address": self.ipv4_address,
+            "ipv6_address": self.ipv6_address,
+            "ssh_command": self.ssh_command,
+            "tunnel_commands": self.tunnel_commands,
+            "hourly_cost_usd": self.hourly_cost_usd,
+            "monthly_cost_usd": self.monthly_cost_usd,
+            "restored_from": self.restored_from,
+            "snapshot_info": self.snapshot_info,
         }
         self.register_outputs(self.outputs)
+
+
+def _plan(name: str, args: GpuDropletArgs) -> DropletPlan:
+    """Validate and resolve a library caller's arguments, reading the size list and snapshots now."""
+    return plan_droplet(
+        args,
+        resource_name=name,
+        project=pulumi.get_project(),
+        stack=pulumi.get_stack(),
+        catalog=fetch_size_catalog(),
+        lookup=ProviderLookup(),
+    )
+
+
+def _user_data(plan: DropletPlan) -> pulumi.Input[str]:
+    """The cloud-config; a secret output when it holds the LocalAI key. Too large: a CloudInitError now."""
+    options = cloud_init_options(plan.droplet, plan.size)
+    api_key = plan.localai_api_key
+    if api_key is None or not plan.droplet.install_localai:
+        return render_user_data(options)
+    # Checked now, with the longest key allowed, so that a size error stops the preview in one line
+    # instead of failing later inside the secret's apply.
+    render_user_data(replace(options, localai_api_key="k" * API_KEY_MAX_LENGTH))
+    secret_key: pulumi.Output[str] = pulumi.Output.secret(api_key)
+    return secret_key.apply(lambda key: render_user_data(replace(options, localai_api_key=key)))
+
+
+def _with_gpuforge_tags(tags: InputStrings, stack: StackConfig) -> pulumi.Output[list[str]]:
+    """Tags given as outputs, plus ``gpuforge`` and the stack tag, without duplicates, once known."""
+    # from_input resolves outputs inside the list too.
+    known = cast("pulumi.Output[Sequence[str]]", pulumi.Output.from_input(tags))
+    return known.apply(lambda values: list(dict.fromkeys([*values, GPUFORGE_TAG, stack_tag(stack.stack)])))
 
 
 def restored_from_output(point: RestorePoint | None) -> dict[str, str] | None:

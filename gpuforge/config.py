@@ -358,16 +358,27 @@ def _check_known(keys: list[str], known: list[str], where: str) -> None:
             )
 
 
-def _droplet(values: Mapping[str, Any], *, where: str, stack: str) -> DropletConfig:
+#: The keys that describe one droplet (and may be overridden per entry of ``droplets``), in order.
+DROPLET_KEYS: tuple[str, ...] = tuple(spec.key for spec in _DROPLET_KEYS)
+
+
+def parse_droplet(values: Mapping[str, Any], *, where: str = "", default_name: str) -> DropletConfig:
+    """One droplet from its ``gpuforge:`` keys (without the namespace; missing keys take their
+    defaults). ``where`` prefixes the key in errors (``droplets[1].``); an empty ``name`` is
+    ``default_name``."""
     parsed: dict[str, Any] = {}
     for spec in _DROPLET_KEYS:
         raw = values.get(spec.key, spec.default)
         parsed[_field_of(spec.key)] = spec.parse(f"{where}{spec.key}", raw)
     if not parsed["name"]:
-        parsed["name"] = f"gpuforge-{stack}"[:63].rstrip("-.")
+        parsed["name"] = default_name
     if parsed["backups"] is False:
         parsed.update(backup_plan="weekly", backup_weekday="SUN", backup_hour=0)
     return DropletConfig(**parsed)
+
+
+def _droplet(values: Mapping[str, Any], *, where: str, stack: str) -> DropletConfig:
+    return parse_droplet(values, where=where, default_name=f"gpuforge-{stack}"[:63].rstrip("-."))
 
 
 def infer_environment(stack: str) -> str:
@@ -388,13 +399,14 @@ def load_stack_config(raw: Mapping[str, Any], *, project: str, stack: str) -> St
     flat = {key: value for key, value in raw.items() if key in KEYS and KEYS[key].per_droplet}
 
     droplets_raw = raw.get("droplets")
+    droplets: tuple[DropletConfig, ...]
     if droplets_raw in (None, "", "[]", []):
         droplets: tuple[DropletConfig, ...] = (_droplet(flat, where="", stack=stack),)
     else:
         entries = _json_if_text("droplets", droplets_raw, list, "a list of objects, each with at least a name")
         if not entries:
             raise ConfigError("droplets", droplets_raw, "a non-empty list of objects, each with at least a name")
-        droplet_keys = [spec.key for spec in _DROPLET_KEYS]
+        droplet_keys = list(DROPLET_KEYS)
         built = []
         for index, entry in enumerate(entries):
             where = f"droplets[{index}]"

@@ -1,19 +1,21 @@
-"""The Pulumi program: read config, create one ``GpuDroplet`` per configured droplet, export outputs."""
+"""The Pulumi program: map ``Pulumi.<stack>.yaml`` onto ``GpuDropletArgs``, one ``GpuDroplet`` per droplet, export outputs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env
 
-from gpuforge.component import GpuDroplet, GpuDropletArgs
-from gpuforge.config import StackConfig, load_stack_config
+from gpuforge.args import GpuDropletArgs, plan_droplet
+from gpuforge.component import GpuDroplet
+from gpuforge.config import DropletConfig, StackConfig, load_stack_config
 from gpuforge.errors import GpuForgeError
 from gpuforge.provider_data import ProviderLookup, fetch_existing_droplet, fetch_size_catalog
 from gpuforge.resize import check_resize
-from gpuforge.restore import Lookup, resolve
-from gpuforge.sizes import SizeCatalog, check_size, is_expensive, snapshot_on_destroy
+from gpuforge.restore import Lookup
+from gpuforge.sizes import SizeCatalog
 
 NAMESPACE = "gpuforge"
 #: Outputs also exported at the top level when the stack has a single droplet (as the Terraform module did).
@@ -38,53 +40,67 @@ def read_namespace(namespace: str = NAMESPACE) -> dict[str, Any]:
     return {key[len(prefix) :]: value for key, value in merged.items() if key.startswith(prefix)}
 
 
-def _warn_about_choices(args: list[GpuDropletArgs]) -> None:
-    for arg in args:
-        droplet, stack, size = arg.droplet, arg.stack, arg.size
-        if not droplet.ssh_keys:
-            pulumi.log.warn(f"{droplet.name}: no sshKeys configured; you will not be able to log in with a key.")
-        if droplet.allowed_api_cidrs:
-            pulumi.log.warn(
-                f"{droplet.name}: model APIs are reachable from {', '.join(droplet.allowed_api_cidrs)} "
-                "and have no authentication by default."
-            )
-        if not snapshot_on_destroy(droplet, stack, size) and (
-            stack.is_production or is_expensive(droplet.gpu_size, size)
-        ):
-            pulumi.log.warn(
-                f"{droplet.name}: no snapshot will be taken on destroy (createSnapshotOnDestroy: "
-                f"{droplet.create_snapshot_on_destroy}) although it is a production or expensive droplet."
-            )
+def droplet_args(
+    droplet: DropletConfig, stack: StackConfig, localai_api_key: pulumi.Output[str] | None
+) -> GpuDropletArgs:
+    """One droplet of ``Pulumi.<stack>.yaml`` as the component's arguments (the values are already valid)."""
+    retention = droplet.snapshot_retention
+    return GpuDropletArgs(
+        name=droplet.name,
+        region=droplet.region,
+        gpu_size=droplet.gpu_size,
+        image=droplet.image,
+        ssh_keys=droplet.ssh_keys,
+        tags=droplet.tags,
+        vpc_uuid=droplet.vpc_uuid,
+        monitoring=droplet.monitoring,
+        backups=droplet.backups,
+        backup_plan=droplet.backup_plan,
+        backup_weekday=droplet.backup_weekday,
+        backup_hour=droplet.backup_hour,
+        install_ollama=droplet.install_ollama,
+        ollama_models=droplet.ollama_models,
+        install_localai=droplet.install_localai,
+        localai_models=droplet.localai_models,
+        localai_api_key=localai_api_key,
+        allowed_ssh_cidrs=droplet.allowed_ssh_cidrs,
+        allowed_api_cidrs=droplet.allowed_api_cidrs,
+        environment=stack.environment,
+        create_snapshot_on_destroy=droplet.create_snapshot_on_destroy,
+        snapshot_name=droplet.snapshot_name,
+        snapshot_timeout=droplet.snapshot_timeout_seconds,
+        snapshot_power_off=droplet.snapshot_power_off,
+        snapshot_directory=droplet.snapshot_directory,
+        on_snapshot_failure=droplet.on_snapshot_failure,
+        snapshot_retention=retention if retention.keep_last or retention.max_age_seconds else None,
+        restore_from=droplet.restore_from,
+        record_store=stack.record_store,
+    )
 
 
 def build(
     stack: StackConfig, catalog: SizeCatalog | None, lookup: Lookup, localai_api_key: pulumi.Output[str] | None
 ) -> dict[str, GpuDroplet]:
-    """Create the components. Sizes and restore points are resolved first, so a bad one fails at preview."""
-    args = []
+    """Create the components. Every droplet's size and restore point is resolved before any is
+    created, so a bad one fails at preview with nothing registered."""
+    plans = []
     for index, droplet in enumerate(stack.droplets):
         where = f"droplets[{index}]." if len(stack.droplets) > 1 else ""
-        size = check_size(droplet, catalog, where=where)
-        resize_note = check_resize(
-            droplet.name, fetch_existing_droplet(droplet.name), droplet.gpu_size, size, where=where
+        plan = plan_droplet(
+            droplet_args(droplet, stack, localai_api_key),
+            resource_name=droplet.name,
+            project=stack.project,
+            stack=stack.stack,
+            catalog=catalog,
+            lookup=lookup,
+            where=where,
         )
-        if resize_note:
-            pulumi.log.warn(resize_note)
-        plan = resolve(droplet, lookup, where=where)
-        if plan.warning:
-            pulumi.log.warn(plan.warning)
-        args.append(
-            GpuDropletArgs(
-                droplet=droplet,
-                stack=stack,
-                size=size,
-                image=plan.image,
-                restored_from=plan.point,
-                localai_api_key=localai_api_key,
-            )
-        )
-    _warn_about_choices(args)
-    return {arg.droplet.name: GpuDroplet(arg.droplet.name, arg) for arg in args}
+        # A gpuSize change of a running droplet is an in-place resize (no snapshot): refused at
+        # preview where DigitalOcean refuses it, a warning otherwise.
+        existing = fetch_existing_droplet(plan.droplet.name)
+        resize_note = check_resize(plan.droplet.name, existing, plan.droplet.gpu_size, plan.size, where=where)
+        plans.append(replace(plan, warnings=(*plan.warnings, resize_note)) if resize_note else plan)
+    return {plan.droplet.name: GpuDroplet(plan.droplet.name, plan) for plan in plans}
 
 
 def run() -> None:

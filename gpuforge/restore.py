@@ -1,8 +1,8 @@
 """``restoreFrom``: which snapshot a droplet is created from.
 
-The decisions are pure (:func:`resolve`); the look-ups are the DigitalOcean provider's own data
-sources (``get_droplet_snapshot`` with a name pattern and ``most_recent``, ``get_image`` for an id),
-called through :class:`ProviderLookup`.
+The decisions are pure (:func:`resolve`); the look-ups are the DigitalOcean provider's own
+``get_images`` data source (filtered by name pattern, name or id, newest first), called through
+:class:`gpuforge.provider_data.ProviderLookup`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from typing import Protocol
 from gpuforge.config import DropletConfig
 from gpuforge.errors import ConfigError
 from gpuforge.timemachine.naming import template_pattern
-
-#: Words in a provider error that mean "nothing matched" rather than "could not ask".
-_NOT_FOUND_WORDS = ("no results", "not found", "no snapshot", "could not be found", "404")
 
 
 @dataclass(frozen=True)
@@ -91,9 +88,3 @@ def resolve(droplet: DropletConfig, lookup: Lookup, *, where: str = "") -> Resto
             f"{', '.join(point.regions) or 'no region'} (transfer it, or set region to one of those)",
         )
     return RestorePlan(image=point.snapshot_id, point=point)
-
-
-def is_not_found(error: Exception) -> bool:
-    """Whether a failed provider look-up means "nothing matched"."""
-    text = str(error).lower()
-    return any(word in text for word in _NOT_FOUND_WORDS)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gpuforge.cloudinit.options import GpuVendor
 from gpuforge.config import DropletConfig, StackConfig
 from gpuforge.errors import ConfigError
 
@@ -134,7 +135,7 @@ def gpu_count(slug: str, info: SizeInfo | None) -> int:
     return int(match.group(1)) if match else 1
 
 
-def gpu_vendor(slug: str, info: SizeInfo | None) -> str:
+def gpu_vendor(slug: str, info: SizeInfo | None) -> GpuVendor:
     """``amd`` for Instinct (MI300X, MI325X…) sizes, otherwise ``nvidia``."""
     model = info.gpu_model if info is not None and info.gpu_model else slug
     return "amd" if _AMD_MODEL.search(model) else "nvidia"

@@ -165,19 +165,15 @@ def test_a_retaining_component_above_gpu_droplet_does_not_reach_the_guard(regist
     it, and the guard's explicit false wins there: its delete (the snapshot) still runs."""
     import pulumi
 
-    from gpuforge.component import GpuDroplet, GpuDropletArgs
-    from gpuforge.config import load_stack_config
+    from gpuforge import GpuDroplet, GpuDropletArgs
     from tests.program.harness import Recorder
 
     pulumi.runtime.set_mocks(Recorder(), project="gpuforge", stack="dev", preview=True)
-    stack = load_stack_config({"name": "gpu-dev", "region": "tor1"}, project="gpuforge", stack="dev")
 
     class Team(pulumi.ComponentResource):
         def __init__(self) -> None:
             super().__init__("acme:index:Team", "ml", None, pulumi.ResourceOptions(retain_on_delete=True))
-            GpuDroplet(
-                "gpu-dev", GpuDropletArgs(droplet=stack.droplets[0], stack=stack), pulumi.ResourceOptions(parent=self)
-            )
+            GpuDroplet("gpu-dev", GpuDropletArgs(name="gpu-dev", region="tor1"), pulumi.ResourceOptions(parent=self))
 
     @pulumi.runtime.test
     def program() -> None:

@@ -7,8 +7,7 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-from gpuforge.component import GpuDroplet, GpuDropletArgs
-from gpuforge.config import load_stack_config
+from gpuforge import GpuDroplet, GpuDropletArgs
 from gpuforge.guard import SkipsTheSnapshot, refuse_options_that_skip_the_snapshot
 from tests.program.harness import DROPLET, Recorder
 
@@ -17,7 +16,6 @@ def build_under_mocks(opts: pulumi.ResourceOptions | None) -> Recorder:
     """``GpuDroplet`` built at preview under Pulumi's mocks, with ``opts`` (``deleted_with`` points at a droplet)."""
     recorder = Recorder()
     pulumi.runtime.set_mocks(recorder, project="gpuforge", stack="dev", preview=True)
-    stack = load_stack_config({"name": "gpu-dev", "region": "tor1"}, project="gpuforge", stack="dev")
 
     @pulumi.runtime.test
     def program() -> None:
@@ -25,7 +23,7 @@ def build_under_mocks(opts: pulumi.ResourceOptions | None) -> Recorder:
         if options is not None and options.deleted_with is True:
             other = pulumi.CustomResource(DROPLET, "elsewhere", {"name": "elsewhere"})
             options = pulumi.ResourceOptions(deleted_with=other)
-        GpuDroplet("gpu-dev", GpuDropletArgs(droplet=stack.droplets[0], stack=stack), options)
+        GpuDroplet("gpu-dev", GpuDropletArgs(name="gpu-dev", region="tor1"), options)
 
     program()
     return recorder

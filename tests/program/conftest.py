@@ -13,7 +13,7 @@ from tests.program.harness import ProgramRun, Recorder, execute_program
 
 @pytest.fixture
 def run_program(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., ProgramRun]:
-    """``run_program(stack, overrides, sizes_fail=..., snapshots=...)``, run in a temporary directory."""
+    """``run_program(stack, overrides, sizes_fail=..., snapshots=..., images_fail=...)``, run in a temporary directory."""
     monkeypatch.chdir(tmp_path)
 
     def run(
@@ -23,8 +23,9 @@ def run_program(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[...
         sizes_fail: bool = False,
         base: dict[str, Any] | None = None,
         snapshots: list[dict[str, Any]] | None = None,
+        images_fail: bool = False,
     ) -> ProgramRun:
-        mocks = Recorder(sizes_fail=sizes_fail, snapshots=list(snapshots or []))
+        mocks = Recorder(sizes_fail=sizes_fail, snapshots=list(snapshots or []), images_fail=images_fail)
         return execute_program(stack, overrides, mocks=mocks, base=base)
 
     return run

@@ -162,10 +162,16 @@ def test_bad_value_fails_with_one_line(run_program):
         run_program("dev", {"snapshotTimeout": "30"})
 
 
-def test_unreadable_size_list_skips_the_check_and_leaves_costs_unknown(run_program):
+def test_unreadable_size_list_skips_the_check_and_leaves_costs_unknown(run_program, caplog):
     run = run_program("dev", sizes_fail=True)
     assert run.outputs["hourly_cost_usd"] is None
     assert len(run.mocks.of_type(DROPLET)) == 1
+    (warning,) = [r.getMessage() for r in caplog.records if "size list" in r.getMessage()]
+    assert warning.startswith(
+        "Could not read DigitalOcean's size list (Unable to load records: Error retrieving sizes: "
+    )
+    assert "401" in warning and "Unable to authenticate you); GPU sizes are not checked" in warning
+    assert "\n" not in warning
 
 
 def test_amd_size_gets_the_amd_base_image_and_rocm_check(run_program):
