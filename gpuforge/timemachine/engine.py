@@ -32,6 +32,8 @@ from gpuforge.clock import Clock
 from gpuforge.do_client import ApiError, AuthError, DoApi, Locked, NotFound, TransientError
 from gpuforge.errors import GpuForgeError
 from gpuforge.tags import snapshot_tags
+from gpuforge.durations import format_duration
+from gpuforge.timemachine.history import read_expected_duration
 from gpuforge.timemachine.naming import iso, parse_time, render_name
 from gpuforge.timemachine.polling import (
     DEFAULT_POLL_POLICY,
@@ -40,6 +42,7 @@ from gpuforge.timemachine.polling import (
     poll_interval,
     retry_delay,
     should_report,
+    uses_prediction,
 )
 from gpuforge.timemachine.records import SnapshotRecord, estimated_monthly_cost
 from gpuforge.timemachine.retention import RetentionPolicy, SnapshotInfo, select_for_deletion
@@ -159,6 +162,7 @@ class _Run:
         self.deadline = clock.now() + settings.timeout_seconds
         self.label = f"droplet {droplet_id} ({settings.droplet_name})"
         self.rerun = DESTROY_AGAIN
+        self.droplet: dict[str, Any] = {}
 
     # -- the steps -----------------------------------------------------------------------------
 
@@ -173,6 +177,7 @@ class _Run:
             )
             return SnapshotOutcome("droplet-gone", str(self.droplet_id), trigger)
         self.label = f"droplet {self.droplet_id} ({droplet.get('name') or self.settings.droplet_name})"
+        self.droplet = droplet
         if trigger == "destroy" and self._has_namesake(droplet):
             trigger = "replace"
         before = {"destroy": " before destruction", "replace": " before replacement"}.get(trigger, "")
@@ -342,6 +347,8 @@ class _Run:
             self.report("Waiting for snapshot to complete...")
         started = parse_time(action["started_at"]) if action.get("started_at") else self.clock.now()
         last_status, last_report = action.get("status"), self.clock.now()
+        expected = self._expected_duration() if action.get("status") == "in-progress" else None
+        waiting_since = self.clock.now()
         attempt = 0
         while action.get("status") == "in-progress":
             now = self.clock.now()
@@ -353,7 +360,15 @@ class _Run:
                     action_id=str(action["id"]),
                     hint=_inspect_hint(action["id"], resumes=True, rerun=self.rerun),
                 )
-            wait = poll_interval(self.policy, attempt, now=now, **self._rate_limit())
+            wait = poll_interval(
+                self.policy,
+                attempt,
+                now=now,
+                **self._rate_limit(),
+                expected=expected,
+                elapsed=now - started,
+                waited=now - waiting_since,
+            )
             self.clock.sleep(bounded(wait, now=now, deadline=self.deadline))
             attempt += 1
             action = self._retry(lambda action_id=int(action["id"]): self.api.get_action(action_id))
@@ -372,6 +387,20 @@ class _Run:
                 hint=_inspect_hint(action["id"], resumes=False, rerun=self.rerun),
             )
         return action
+
+    def _expected_duration(self) -> float | None:
+        """How long this droplet's recent snapshots took (its records), if that is worth a sparse wait."""
+        name = self.droplet.get("name") or self.settings.droplet_name
+        gpu_size = self.droplet.get("size_slug") or self.settings.gpu_size
+        expected = read_expected_duration(self.store, droplet_name=name, gpu_size=gpu_size)
+        if not uses_prediction(self.policy, expected):
+            return None
+        assert expected is not None
+        self.report(
+            f"Earlier snapshots of {self.label} took about {format_duration(expected)}: "
+            "checking sparsely until then, then closely."
+        )
+        return expected
 
     def _wait_quietly(self, action: dict[str, Any], limit: float) -> dict[str, Any]:
         """Poll a shutdown/power_off action until it ends or ``limit``; returns its last state."""
