@@ -142,6 +142,46 @@ def take_snapshot(
     return _Run(api, int(droplet_id), settings, clock, report, policy, store).run(trigger)
 
 
+def begin_shutdown(
+    api: DoApi,
+    droplet_id: str | int,
+    settings: SnapshotSettings,
+    *,
+    clock: Clock,
+    report: Report,
+    policy: PollPolicy = DEFAULT_POLL_POLICY,
+) -> bool:
+    """Fleet destroy, first step: ask a running droplet to shut down for its snapshot, without waiting.
+
+    Does nothing (False) unless ``power_off`` is set and the droplet is ``active``; a droplet locked
+    by another action (a snapshot already running) is left alone. Raises only
+    :class:`~gpuforge.do_client.ApiError`.
+    """
+    run = _Run(api, int(droplet_id), settings, clock, report, policy, LocalStore(settings.directory))
+    return run.begin_shutdown()
+
+
+def start_snapshot(
+    api: DoApi,
+    droplet_id: str | int,
+    settings: SnapshotSettings,
+    *,
+    clock: Clock,
+    report: Report,
+    policy: PollPolicy = DEFAULT_POLL_POLICY,
+) -> str | None:
+    """Fleet destroy, second step: power the droplet off as :func:`take_snapshot` would and start its
+    snapshot, then return the action's id without waiting (:func:`take_snapshot` resumes it).
+
+    Starts nothing (None) when the droplet is gone or its newest action is a snapshot, running or
+    completed: whether to resume, adopt or take another is :func:`take_snapshot`'s decision, so a
+    start that runs late (after the guard) never takes a second snapshot. Raises
+    :class:`SnapshotFailed` or :class:`~gpuforge.do_client.ApiError`.
+    """
+    run = _Run(api, int(droplet_id), settings, clock, report, policy, LocalStore(settings.directory))
+    return run.start()
+
+
 def _in_progress_snapshot(actions: list[dict[str, Any]]) -> dict[str, Any] | None:
     return next((a for a in actions if a.get("type") == "snapshot" and a.get("status") == "in-progress"), None)
 
@@ -212,6 +252,44 @@ class _Run:
             location,
             deleted,
         )
+
+    def begin_shutdown(self) -> bool:
+        if not self.settings.power_off:
+            return False
+        droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
+        if droplet is None or droplet.get("status") != "active":
+            return False
+        try:
+            self._retry(lambda: self.api.post_action(self.droplet_id, {"type": "shutdown"}))
+        except Locked:
+            return False
+        self.report(f"Shutting down droplet {self.droplet_id} ({droplet.get('name')}) for its snapshot...")
+        return True
+
+    def start(self) -> str | None:
+        droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
+        if droplet is None:
+            return None
+        self.droplet = droplet
+        self.label = f"droplet {self.droplet_id} ({droplet.get('name') or self.settings.droplet_name})"
+        actions = self._retry(lambda: self.api.droplet_actions(self.droplet_id))
+        if _in_progress_snapshot(actions) is not None or (actions and actions[0].get("type") == "snapshot"):
+            return None
+        if self.settings.power_off:
+            stopping = next(
+                (a for a in actions if a.get("type") in ("shutdown", "power_off") and a.get("status") == "in-progress"),
+                None,
+            )
+            if stopping is not None:  # the first step's shutdown
+                self._wait_quietly(
+                    stopping, min(self.deadline, self.clock.now() + self.settings.shutdown_timeout_seconds)
+                )
+                droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
+                if droplet is None:
+                    return None
+            self._power_off(droplet)
+        action, _ = self._post_snapshot(render_name(self.settings.name_template, self.clock.now()))
+        return str(action["id"])
 
     def _deleted_meanwhile(self) -> bool:
         """After a 404 or a failed action: whether the droplet itself is gone (one GET, not retried)."""

@@ -16,7 +16,7 @@ With history (earlier snapshots of the same droplet, see :mod:`gpuforge.timemach
 wait knows roughly when the snapshot should end, and :func:`predicted_wait` polls sparsely until then:
 each wait covers half of the time left until ``settle`` seconds after the predicted end (never less
 than the no-history wait at that point, never more than ``sparse_cap``), so a snapshot that ends as
-predicted is noticed within about ``settle`` seconds after 7 to 12 polls. Its safety rule, held by
+predicted is noticed within about ``settle`` seconds (7 polls for 10 minutes, 13 for 30). Its safety rule, held by
 the tests for any prediction and any real duration:
 
 * it never polls more often than the no-history schedule would have by the time the snapshot ends;
@@ -44,12 +44,13 @@ class PollPolicy:
     max_spread: float = 300.0
     report_every: float = 30.0
     settle: float = 1.0
-    sparse_cap: float = 120.0
+    sparse_cap: float = 180.0
     overrun_fraction: float = 0.25
     min_predicted: float = 30.0
 
 
 DEFAULT_POLL_POLICY = PollPolicy()
+MIN_WAIT = 0.1
 
 
 def scheduled_wait(policy: PollPolicy, attempt: int) -> float:
@@ -83,9 +84,11 @@ def predicted_wait(policy: PollPolicy, *, waited: float, elapsed: float, expecte
     """
     base = no_history_wait(policy, waited)
     remaining = expected + policy.settle - elapsed
-    if remaining > 0:  # before the predicted end: halve the time left, land just after the end
+    if (
+        remaining >= MIN_WAIT
+    ):  # before the predicted end (a float hair past it counts as reached): halve the time left, land just after the end
         return min(remaining, policy.sparse_cap, max(remaining / 2, base))
-    overrun = -remaining  # it takes longer than predicted: dense again, never sparser than without history
+    overrun = max(-remaining, 0.0)  # it takes longer than predicted: dense again, never sparser than without history
     return min(base, max(policy.initial, policy.overrun_fraction * overrun))
 
 

@@ -152,9 +152,23 @@ def test_an_exact_prediction_notices_within_settle_with_a_handful_of_polls(expec
 
 
 def test_ten_and_thirty_minutes_with_history_cost_fewer_polls_than_the_thirty_second_loop():
-    assert detect(P, 600, 600) == (8, P.settle)  # the 30 s loop: 20 polls, 15 s late on average
-    assert detect(P, 1800, 1800) == (18, P.settle)  # the 30 s loop: 60
+    assert detect(P, 600, 600) == (7, P.settle)  # the 30 s loop: 20 polls, 15 s late on average
+    assert detect(P, 1800, 1800) == (13, P.settle)  # the 30 s loop: 60
     assert detect(P, 600, None)[0] == 57
+
+
+@given(durations, st.floats(0, 7200), st.floats(0, 7200))
+def test_a_predicted_wait_is_never_a_hair(expected, elapsed, waited):
+    """Landing just after the predicted end leaves a float hair of it: the next wait is a real one."""
+    wait = poll_interval(P, 3, now=0, expected=expected, elapsed=elapsed, waited=waited)
+    assert wait >= 0.1
+
+
+def test_landing_on_the_predicted_end_through_float_rounding_polls_once_more_then_backs_off():
+    started = 1_790_000_000.0  # an ISO-second action start, and a clock with fractions
+    now = started + 101.21 * 0.9 + P.settle - 1e-9
+    wait = poll_interval(P, 9, now=now, expected=101.21 * 0.9, elapsed=now - started, waited=now - started - 6.3)
+    assert wait == P.initial
 
 
 def test_a_short_prediction_is_ignored():
