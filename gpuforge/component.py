@@ -10,7 +10,7 @@ import pulumi_digitalocean as digitalocean
 
 from gpuforge.cloudinit import API_KEY_MAX_LENGTH, CloudInitOptions, render_user_data
 from gpuforge.config import LOCALAI_PORT, OLLAMA_PORT, DropletConfig, StackConfig
-from gpuforge.guard import SnapshotGuard
+from gpuforge.guard import SnapshotGuard, snapshot_starts
 from gpuforge.restore import RestorePoint
 from gpuforge.sizes import (
     SizeInfo,
@@ -189,6 +189,8 @@ class GpuDroplet(pulumi.ComponentResource):
         settings = snapshot_settings(cfg, stack, size, image)
         # The guard depends on the droplet through droplet_id, so Pulumi deletes it first. Never deleted_with.
         self.guard = SnapshotGuard(f"{name}-snapshot-guard", droplet_id=self.droplet.id, settings=settings, opts=child)
+        # A fleet destroy starts every snapshot before any guard waits (gpuforge/guard.py, "fleet destroy").
+        self.snapshot_starts = snapshot_starts(name, self.droplet.id, settings, self.guard, self)
 
         ip = self.droplet.ipv4_address
         monthly = monthly_cost(size)
