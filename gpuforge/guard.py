@@ -93,13 +93,13 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
             return
         # Imported here: the program only declares guards and should not load the API client.
         from gpuforge.credentials import resolve
-        from gpuforge.do_client import DoApi
+        from gpuforge.pacing import PacedApi
         from gpuforge.timemachine.engine import RecordNotWritten, take_snapshot
         from gpuforge.timemachine.stores import open_store
 
         try:
             credentials = resolve(self._config, os.environ)
-            api = DoApi(credentials.token, credentials.endpoint)
+            api = PacedApi(credentials.token, credentials.endpoint)  # one minute's budget shared by a fleet
             store = open_store(settings.record_store, directory=settings.directory, config=self._config, env=os.environ)
             take_snapshot(api, props["droplet_id"], settings, clock=SystemClock(), report=_say, store=store)
         except GpuForgeError as err:
@@ -191,12 +191,12 @@ class SnapshotStartProvider(SnapshotGuardProvider):
         if not settings.enabled or stage not in START_STAGES or (stage == "shutdown" and not settings.power_off):
             return
         from gpuforge.credentials import resolve
-        from gpuforge.do_client import DoApi
+        from gpuforge.pacing import PacedApi
         from gpuforge.timemachine.engine import begin_shutdown, start_snapshot
 
         try:
             credentials = resolve(self._config, os.environ)
-            api = DoApi(credentials.token, credentials.endpoint)
+            api = PacedApi(credentials.token, credentials.endpoint)
             if stage == "shutdown":
                 begin_shutdown(api, props["droplet_id"], settings, clock=SystemClock(), report=_say)
             else:

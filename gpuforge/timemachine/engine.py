@@ -203,6 +203,7 @@ class _Run:
         self.label = f"droplet {droplet_id} ({settings.droplet_name})"
         self.rerun = DESTROY_AGAIN
         self.droplet: dict[str, Any] = {}
+        self.adopted: tuple[object, dict[str, Any]] | None = None  # an adopted action's id and its snapshot
 
     # -- the steps -----------------------------------------------------------------------------
 
@@ -354,7 +355,10 @@ class _Run:
             return False
         # Held off since, its snapshot is current even when recorded (a run killed after its record,
         # during retention, is run again by Pulumi); a live droplet's is adopted only if unrecorded.
-        return self.settings.power_off or self.store.find(str(snapshot["id"])) is None
+        adopt = self.settings.power_off or self.store.find(str(snapshot["id"])) is None
+        if adopt:
+            self.adopted = (newest["id"], snapshot)
+        return adopt
 
     def _power_off(self, droplet: dict[str, Any]) -> None:
         if droplet.get("status") == "off":
@@ -511,6 +515,8 @@ class _Run:
         return min(inside, key=lambda s: (abs(parse_time(s["created_at"]) - target), -int(s["id"])))
 
     def _identify(self, action: dict[str, Any]) -> dict[str, Any]:
+        if self.adopted is not None and self.adopted[0] == action["id"]:
+            return self.adopted[1]  # found already, when deciding to adopt it
         limit = max(self.deadline, self.clock.now() + IDENTIFY_BUDGET_SECONDS)
         attempt = 0
         while (snapshot := self._find_snapshot(action)) is None:

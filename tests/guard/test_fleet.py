@@ -4,6 +4,7 @@ waves (tests/guard/waves.py), one SDK dynamic provider host (four workers), the 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -153,3 +154,14 @@ def test_the_host_killed_while_the_guard_waits_then_the_rerun_resumes_the_same_s
         fresh.close()
     assert sim.count("POST", ACTIONS, body_type="snapshot") == 1 and len(sim.snapshots) == 1
     assert sim.droplets == {}
+
+
+def test_the_early_steps_keep_state_small_and_their_provider_by_reference(start_host):
+    _, recorder = registered_graph("prod", "4242", "llm-training")
+    host = start_host()
+    steps = [r for r in recorder.resources if r.typ.endswith(":SnapshotStart")]
+    assert sorted(r.inputs["stage"] for r in steps) == ["shutdown", "snapshot"]
+    for step in steps:
+        resource_id, outputs = host.create(host.check(dict(step.inputs)))
+        assert len(outputs["__provider"]) < 100  # gpuforge.guard.SnapshotStartProvider, by reference
+        assert len(json.dumps({"id": resource_id, "inputs": step.inputs, "outputs": outputs})) < 1024
