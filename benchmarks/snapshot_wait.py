@@ -236,31 +236,39 @@ def run(plot: Path | None = PLOT) -> list[Result]:
 
 
 def draw_frontier(frontier: dict[str, dict[str, tuple[float, float]]], path: Path) -> None:
-    """One panel per snapshot duration: each strategy's (requests, p50 latency), log scales."""
+    """One panel per snapshot duration: each strategy's (requests, p50 latency), log scales; the
+    sixth panel holds the legend."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
     names = list(next(iter(frontier.values())))
     markers = dict(zip(names, "o^v<>sDdph*PX", strict=False))
-    fig, axes = plt.subplots(1, len(frontier), figsize=(4 * len(frontier), 4.6), sharey=True)
-    for axis, (label, points) in zip(axes, frontier.items(), strict=True):
+    fig, grid = plt.subplots(2, 3, figsize=(13, 8.2))
+    panels = list(grid.flat)
+    for axis, (label, points) in zip(panels, frontier.items(), strict=False):
         for name, (latency, requests) in points.items():
-            axis.scatter(
-                requests, max(latency, 0.05), marker=markers[name], s=48, label=name.replace(f"{GUARD}, ", "guard, ")
-            )
+            short = name.replace(f"{GUARD}, ", "guard, ")
+            axis.scatter(requests, max(latency, 0.1), marker=markers[name], s=60, label=short)
         axis.set_title(f"{label} snapshot")
         axis.set_xscale("log")
         axis.set_yscale("log")
+        for scale in (axis.xaxis, axis.yaxis):
+            scale.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            scale.set_major_formatter(ScalarFormatter())
+            scale.set_minor_formatter(NullFormatter())
         axis.set_xlabel("requests per snapshot")
+        axis.set_ylabel("p50 detection latency (s)")
         axis.grid(True, which="both", alpha=0.3)
-    axes[0].set_ylabel("p50 detection latency (s)")
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=5, fontsize=8, frameon=False)
-    fig.suptitle("Snapshot wait: latency against requests (lower left is better; simulated clock, 15 runs each)")
-    fig.tight_layout(rect=(0, 0.12, 1, 0.95))
-    fig.savefig(path, dpi=110)
+    legend = panels[-1]
+    legend.axis("off")
+    handles, labels = panels[0].get_legend_handles_labels()
+    legend.legend(handles, labels, loc="center", fontsize=10, frameon=False, title="lower left is better")
+    fig.suptitle(f"Snapshot wait: p50 latency against requests (simulated clock, {RUNS} jittered runs each)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
