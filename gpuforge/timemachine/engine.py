@@ -277,6 +277,7 @@ class _Run:
         if _in_progress_snapshot(actions) is not None or (actions and actions[0].get("type") == "snapshot"):
             return None
         if self.settings.power_off:
+            shut_down_already = bool(actions) and actions[0].get("type") == "shutdown"  # by the first step
             stopping = next(
                 (a for a in actions if a.get("type") in ("shutdown", "power_off") and a.get("status") == "in-progress"),
                 None,
@@ -288,7 +289,7 @@ class _Run:
                 droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
                 if droplet is None:
                     return None
-            self._power_off(droplet)
+            self._power_off(droplet, graceful=not shut_down_already)  # one graceful attempt, as take_snapshot
         action, _ = self._post_snapshot(render_name(self.settings.name_template, self.clock.now()))
         return str(action["id"])
 
@@ -360,18 +361,20 @@ class _Run:
             self.adopted = (newest["id"], snapshot)
         return adopt
 
-    def _power_off(self, droplet: dict[str, Any]) -> None:
+    def _power_off(self, droplet: dict[str, Any], *, graceful: bool = True) -> None:
+        """Shut the droplet down (unless ``graceful`` is off: a shutdown was tried already), then power it off."""
         if droplet.get("status") == "off":
             return
-        limit = min(self.deadline, self.clock.now() + self.settings.shutdown_timeout_seconds)
-        self.report(f"Shutting down {self.label} for a consistent snapshot...")
-        try:
-            shutdown = self._retry(lambda: self.api.post_action(self.droplet_id, {"type": "shutdown"}))
-            self._wait_quietly(shutdown, limit)
-        except AuthError:
-            raise
-        except ApiError as err:
-            self.report(f"Graceful shutdown did not go through ({err.message}).")
+        if graceful:
+            limit = min(self.deadline, self.clock.now() + self.settings.shutdown_timeout_seconds)
+            self.report(f"Shutting down {self.label} for a consistent snapshot...")
+            try:
+                shutdown = self._retry(lambda: self.api.post_action(self.droplet_id, {"type": "shutdown"}))
+                self._wait_quietly(shutdown, limit)
+            except AuthError:
+                raise
+            except ApiError as err:
+                self.report(f"Graceful shutdown did not go through ({err.message}).")
         if self._is_off():
             return
         self.report(f"{self.label} is still on: powering it off...")
