@@ -12,10 +12,10 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import fleet_destroy, listing, program_time, snapshot_wait, state_size  # noqa: E402
+from benchmarks import destroy_breakdown, fleet_destroy, listing, program_time, snapshot_wait, state_size  # noqa: E402
 from benchmarks.common import Result, main  # noqa: E402
 
-BENCHMARKS = (snapshot_wait, fleet_destroy, program_time, state_size, listing)
+BENCHMARKS = (snapshot_wait, destroy_breakdown, fleet_destroy, program_time, state_size, listing)
 
 
 def run() -> list[Result]:

@@ -14,7 +14,7 @@ from gpuforge.args import DropletPlan, GpuDropletArgs, InputStrings, plan_drople
 from gpuforge.cloudinit import API_KEY_MAX_LENGTH, CloudInitOptions, render_user_data
 from gpuforge.config import LOCALAI_PORT, OLLAMA_PORT, DropletConfig, StackConfig
 from gpuforge.errors import GpuForgeError
-from gpuforge.guard import SnapshotGuard, refuse_options_that_skip_the_snapshot
+from gpuforge.guard import SnapshotGuard, refuse_options_that_skip_the_snapshot, snapshot_starts
 from gpuforge.provider_data import ProviderLookup, fetch_size_catalog
 from gpuforge.restore import RestorePoint
 from gpuforge.sizes import (
@@ -206,6 +206,8 @@ class GpuDroplet(pulumi.ComponentResource):
             settings=settings,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.firewall]),
         )
+        # A fleet destroy starts every snapshot before any guard waits (gpuforge/guard.py, "fleet destroy").
+        self.snapshot_starts = snapshot_starts(name, self.droplet.id, settings, self.guard, self)
 
         ip = self.droplet.ipv4_address
         self.droplet_id = self.droplet.id

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from gpuforge.credentials import Credentials
 
 TYPE_TOKEN = "pulumi-python:dynamic/gpuforge:SnapshotGuard"
+START_TYPE_TOKEN = "pulumi-python:dynamic/gpuforge:SnapshotStart"
 _PROVIDER_KEY = "__provider"
 
 
@@ -126,7 +127,7 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
             return
         # Imported here: the program only declares guards and should not load the API client.
         from gpuforge.credentials import resolve
-        from gpuforge.do_client import DoApi
+        from gpuforge.pacing import PacedApi
         from gpuforge.timemachine.engine import RecordNotWritten, take_snapshot
         from gpuforge.timemachine.stores import open_store
 
@@ -145,7 +146,7 @@ class SnapshotGuardProvider(dyn.ResourceProvider):
 
         try:
             credentials = resolve(self._config, os.environ)
-            api = DoApi(credentials.token, credentials.endpoint)
+            api = PacedApi(credentials.token, credentials.endpoint)  # one minute's budget shared by a fleet
             store = open_store(settings.record_store, directory=settings.directory, config=self._config, env=os.environ)
             take_snapshot(
                 api, droplet_id, settings, clock=SystemClock(), report=_say, store=store, confirm_gone=confirm_gone
@@ -246,3 +247,123 @@ def refuse_options_that_skip_the_snapshot(opts: pulumi.ResourceOptions | None, o
                 f"{owner} does not accept ResourceOptions({option}=...): {why}",
                 hint=f"remove {option}; to destroy without a snapshot on purpose, set createSnapshotOnDestroy to false",
             )
+
+
+# -- fleet destroy: the snapshot started in earlier delete waves ---------------------------------------
+#
+# The SDK's dynamic provider host serves four calls at a time (ThreadPoolExecutor(max_workers=4),
+# sdk/python/lib/pulumi/dynamic/__main__.py), so guards that wait hold all four workers and a fleet
+# would snapshot four droplets at a time. Two quick resources per droplet move the start of every
+# snapshot ahead of every wait, using only the engine's delete order:
+#
+# * ScheduleDeletes (pkg/resource/deploy/step_generator.go ~2747) splits the condemned resources into
+#   antichains: a wave holds every resource none of whose dependents (property dependencies and
+#   depends_on alike: graph.DependenciesOf uses GetAllDependencies) is left; the executor runs one
+#   wave after another (deployment_executor.go ~501-553). With shutdown -depends_on-> start
+#   -depends_on-> guard, a destroy runs every droplet's *shutdown* step (POST shutdown, no wait),
+#   then every *start* step (wait for off, power off if needed, POST snapshot, no snapshot wait),
+#   then the guards, which resume (or adopt) the snapshots already running.
+# * Replacement: pulumi-digitalocean asks for delete-before-replace of a named droplet. Every
+#   dependent whose Diff replaces it once its property dependency on the droplet is unknown is
+#   deleted first, in reverse dependency order, as one serial chain (calculateDependentReplacements
+#   ~3268, generateStepsFromDiff ~2060-2100, ExecuteSerial in deployment_executor.go ~651). Both
+#   steps take ``droplet_id`` from the droplet, so the chain is shutdown, start, guard, droplet.
+#
+# Safety never rests on the order: the guard alone does the whole job (it resumes a running
+# snapshot and adopts a finished one, see timemachine/engine.py), a step that fails only warns and
+# leaves it to the guard, and a start that comes late (its newest action is a snapshot) starts
+# nothing. Snapshots off: both steps do nothing.
+
+START_STAGES = ("shutdown", "snapshot")
+_START_SETTINGS = (
+    "droplet_name",
+    "enabled",
+    "snapshot_name",
+    "timeout_seconds",
+    "power_off",
+    "shutdown_timeout_seconds",
+)
+
+
+class SnapshotStartProvider(SnapshotGuardProvider):
+    """Delete = one step of starting the snapshot early (``stage``: ``shutdown`` or ``snapshot``), never a wait for it."""
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
+        """As the guard's, without the team: an early step never concludes that a droplet is gone."""
+        keys = (set(olds) | set(news)) - {_PROVIDER_KEY}
+        changed = sorted(k for k in keys if olds.get(k) != news.get(k))
+        replaces = ["droplet_id"] if "droplet_id" in changed else []
+        return dyn.DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> dyn.CreateResult:
+        return dyn.CreateResult(f"snapshot-{props['stage']}-{props['droplet_id']}", _outs(props))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
+        return dyn.UpdateResult(_outs(news))
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        settings = SnapshotSettings.from_props(props)
+        stage = props.get("stage")
+        if not settings.enabled or stage not in START_STAGES or (stage == "shutdown" and not settings.power_off):
+            return
+        from gpuforge.credentials import resolve
+        from gpuforge.pacing import PacedApi
+        from gpuforge.timemachine.engine import begin_shutdown, start_snapshot
+
+        try:
+            credentials = resolve(self._config, os.environ)
+            api = PacedApi(credentials.token, credentials.endpoint)
+            if stage == "shutdown":
+                begin_shutdown(api, props["droplet_id"], settings, clock=SystemClock(), report=_say)
+            else:
+                start_snapshot(api, props["droplet_id"], settings, clock=SystemClock(), report=_say)
+        except GpuForgeError as err:
+            _say(
+                f"⚠️ Could not {'shut down' if stage == 'shutdown' else 'start the snapshot of'} droplet "
+                f"{props['droplet_id']} ({settings.droplet_name}) ahead of its guard: {err}; the guard does it."
+            )
+
+
+class SnapshotStart(dyn.Resource, module="gpuforge", name="SnapshotStart"):
+    """One early step of a droplet's snapshot on destroy (type ``pulumi-python:dynamic/gpuforge:SnapshotStart``)."""
+
+    droplet_id: pulumi.Output[str]
+    stage: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        droplet_id: pulumi.Input[str],
+        stage: str,
+        settings: SnapshotSettings,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        if stage not in START_STAGES:
+            raise GpuForgeError(f"SnapshotStart stage {stage!r} is not one of {', '.join(START_STAGES)}")
+        refuse_options_that_skip_the_snapshot(opts, "SnapshotStart")
+        wanted = settings.to_props()
+        props = {"droplet_id": droplet_id, "stage": stage, **{k: wanted[k] for k in _START_SETTINGS if k in wanted}}
+        # As the guard: an explicit retainOnDelete=false, so that a parent's true does not skip this step.
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(retain_on_delete=False))
+        super().__init__(SnapshotStartProvider(), resource_name, props, opts)
+
+
+def snapshot_starts(
+    name: str, droplet_id: pulumi.Input[str], settings: SnapshotSettings, guard: SnapshotGuard, parent: pulumi.Resource
+) -> tuple[SnapshotStart, SnapshotStart]:
+    """The two early steps of ``guard``'s snapshot, deleted in the waves before it (see above)."""
+    start = SnapshotStart(
+        f"{name}-snapshot-start",
+        droplet_id,
+        "snapshot",
+        settings,
+        pulumi.ResourceOptions(parent=parent, depends_on=[guard]),
+    )
+    shutdown = SnapshotStart(
+        f"{name}-snapshot-shutdown",
+        droplet_id,
+        "shutdown",
+        settings,
+        pulumi.ResourceOptions(parent=parent, depends_on=[start]),
+    )
+    return start, shutdown

@@ -32,6 +32,8 @@ from gpuforge.clock import Clock
 from gpuforge.do_client import ApiError, AuthError, DoApi, Locked, NotFound, TransientError
 from gpuforge.errors import GpuForgeError
 from gpuforge.tags import snapshot_tags
+from gpuforge.durations import format_duration
+from gpuforge.timemachine.history import read_expected_duration
 from gpuforge.timemachine.naming import iso, parse_time, render_name
 from gpuforge.timemachine.polling import (
     DEFAULT_POLL_POLICY,
@@ -40,6 +42,7 @@ from gpuforge.timemachine.polling import (
     poll_interval,
     retry_delay,
     should_report,
+    uses_prediction,
 )
 from gpuforge.timemachine.records import SnapshotRecord, estimated_monthly_cost
 from gpuforge.timemachine.retention import RetentionPolicy, SnapshotInfo, select_for_deletion
@@ -141,6 +144,46 @@ def take_snapshot(
     return _Run(api, int(droplet_id), settings, clock, report, policy, store, confirm_gone).run(trigger)
 
 
+def begin_shutdown(
+    api: DoApi,
+    droplet_id: str | int,
+    settings: SnapshotSettings,
+    *,
+    clock: Clock,
+    report: Report,
+    policy: PollPolicy = DEFAULT_POLL_POLICY,
+) -> bool:
+    """Fleet destroy, first step: ask a running droplet to shut down for its snapshot, without waiting.
+
+    Does nothing (False) unless ``power_off`` is set and the droplet is ``active``; a droplet locked
+    by another action (a snapshot already running) is left alone. Raises only
+    :class:`~gpuforge.do_client.ApiError`.
+    """
+    run = _Run(api, int(droplet_id), settings, clock, report, policy, LocalStore(settings.directory))
+    return run.begin_shutdown()
+
+
+def start_snapshot(
+    api: DoApi,
+    droplet_id: str | int,
+    settings: SnapshotSettings,
+    *,
+    clock: Clock,
+    report: Report,
+    policy: PollPolicy = DEFAULT_POLL_POLICY,
+) -> str | None:
+    """Fleet destroy, second step: power the droplet off as :func:`take_snapshot` would and start its
+    snapshot, then return the action's id without waiting (:func:`take_snapshot` resumes it).
+
+    Starts nothing (None) when the droplet is gone or its newest action is a snapshot, running or
+    completed: whether to resume, adopt or take another is :func:`take_snapshot`'s decision, so a
+    start that runs late (after the guard) never takes a second snapshot. Raises
+    :class:`SnapshotFailed` or :class:`~gpuforge.do_client.ApiError`.
+    """
+    run = _Run(api, int(droplet_id), settings, clock, report, policy, LocalStore(settings.directory))
+    return run.start()
+
+
 def _in_progress_snapshot(actions: list[dict[str, Any]]) -> dict[str, Any] | None:
     return next((a for a in actions if a.get("type") == "snapshot" and a.get("status") == "in-progress"), None)
 
@@ -163,6 +206,8 @@ class _Run:
         self.deadline = clock.now() + settings.timeout_seconds
         self.label = f"droplet {droplet_id} ({settings.droplet_name})"
         self.rerun = DESTROY_AGAIN
+        self.droplet: dict[str, Any] = {}
+        self.adopted: tuple[object, dict[str, Any]] | None = None  # an adopted action's id and its snapshot
 
     # -- the steps -----------------------------------------------------------------------------
 
@@ -179,6 +224,7 @@ class _Run:
             )
             return SnapshotOutcome("droplet-gone", str(self.droplet_id), trigger)
         self.label = f"droplet {self.droplet_id} ({droplet.get('name') or self.settings.droplet_name})"
+        self.droplet = droplet
         if trigger == "destroy" and self._has_namesake(droplet):
             trigger = "replace"
         before = {"destroy": " before destruction", "replace": " before replacement"}.get(trigger, "")
@@ -213,6 +259,45 @@ class _Run:
             location,
             deleted,
         )
+
+    def begin_shutdown(self) -> bool:
+        if not self.settings.power_off:
+            return False
+        droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
+        if droplet is None or droplet.get("status") != "active":
+            return False
+        try:
+            self._retry(lambda: self.api.post_action(self.droplet_id, {"type": "shutdown"}))
+        except Locked:
+            return False
+        self.report(f"Shutting down droplet {self.droplet_id} ({droplet.get('name')}) for its snapshot...")
+        return True
+
+    def start(self) -> str | None:
+        droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
+        if droplet is None:
+            return None
+        self.droplet = droplet
+        self.label = f"droplet {self.droplet_id} ({droplet.get('name') or self.settings.droplet_name})"
+        actions = self._retry(lambda: self.api.droplet_actions(self.droplet_id))
+        if _in_progress_snapshot(actions) is not None or (actions and actions[0].get("type") == "snapshot"):
+            return None
+        if self.settings.power_off:
+            shut_down_already = bool(actions) and actions[0].get("type") == "shutdown"  # by the first step
+            stopping = next(
+                (a for a in actions if a.get("type") in ("shutdown", "power_off") and a.get("status") == "in-progress"),
+                None,
+            )
+            if stopping is not None:  # the first step's shutdown
+                self._wait_quietly(
+                    stopping, min(self.deadline, self.clock.now() + self.settings.shutdown_timeout_seconds)
+                )
+                droplet = self._retry(lambda: self.api.get_droplet(self.droplet_id))
+                if droplet is None:
+                    return None
+            self._power_off(droplet, graceful=not shut_down_already)  # one graceful attempt, as take_snapshot
+        action, _ = self._post_snapshot(render_name(self.settings.name_template, self.clock.now()))
+        return str(action["id"])
 
     def _deleted_meanwhile(self) -> bool:
         """After a 404 or a failed action: whether the droplet itself is gone (one GET, not retried)."""
@@ -277,20 +362,25 @@ class _Run:
             return False
         # Held off since, its snapshot is current even when recorded (a run killed after its record,
         # during retention, is run again by Pulumi); a live droplet's is adopted only if unrecorded.
-        return self.settings.power_off or self.store.find(str(snapshot["id"])) is None
+        adopt = self.settings.power_off or self.store.find(str(snapshot["id"])) is None
+        if adopt:
+            self.adopted = (newest["id"], snapshot)
+        return adopt
 
-    def _power_off(self, droplet: dict[str, Any]) -> None:
+    def _power_off(self, droplet: dict[str, Any], *, graceful: bool = True) -> None:
+        """Shut the droplet down (unless ``graceful`` is off: a shutdown was tried already), then power it off."""
         if droplet.get("status") == "off":
             return
-        limit = min(self.deadline, self.clock.now() + self.settings.shutdown_timeout_seconds)
-        self.report(f"Shutting down {self.label} for a consistent snapshot...")
-        try:
-            shutdown = self._retry(lambda: self.api.post_action(self.droplet_id, {"type": "shutdown"}))
-            self._wait_quietly(shutdown, limit)
-        except AuthError:
-            raise
-        except ApiError as err:
-            self.report(f"Graceful shutdown did not go through ({err.message}).")
+        if graceful:
+            limit = min(self.deadline, self.clock.now() + self.settings.shutdown_timeout_seconds)
+            self.report(f"Shutting down {self.label} for a consistent snapshot...")
+            try:
+                shutdown = self._retry(lambda: self.api.post_action(self.droplet_id, {"type": "shutdown"}))
+                self._wait_quietly(shutdown, limit)
+            except AuthError:
+                raise
+            except ApiError as err:
+                self.report(f"Graceful shutdown did not go through ({err.message}).")
         if self._is_off():
             return
         self.report(f"{self.label} is still on: powering it off...")
@@ -348,6 +438,8 @@ class _Run:
             self.report("Waiting for snapshot to complete...")
         started = parse_time(action["started_at"]) if action.get("started_at") else self.clock.now()
         last_status, last_report = action.get("status"), self.clock.now()
+        expected = self._expected_duration() if action.get("status") == "in-progress" else None
+        waiting_since = self.clock.now()
         attempt = 0
         while action.get("status") == "in-progress":
             now = self.clock.now()
@@ -359,7 +451,15 @@ class _Run:
                     action_id=str(action["id"]),
                     hint=_inspect_hint(action["id"], resumes=True, rerun=self.rerun),
                 )
-            wait = poll_interval(self.policy, attempt, now=now, **self._rate_limit())
+            wait = poll_interval(
+                self.policy,
+                attempt,
+                now=now,
+                **self._rate_limit(),
+                expected=expected,
+                elapsed=now - started,
+                waited=now - waiting_since,
+            )
             self.clock.sleep(bounded(wait, now=now, deadline=self.deadline))
             attempt += 1
             action = self._retry(lambda action_id=int(action["id"]): self.api.get_action(action_id))
@@ -378,6 +478,20 @@ class _Run:
                 hint=_inspect_hint(action["id"], resumes=False, rerun=self.rerun),
             )
         return action
+
+    def _expected_duration(self) -> float | None:
+        """How long this droplet's recent snapshots took (its records), if that is worth a sparse wait."""
+        name = self.droplet.get("name") or self.settings.droplet_name
+        gpu_size = self.droplet.get("size_slug") or self.settings.gpu_size
+        expected = read_expected_duration(self.store, droplet_name=name, gpu_size=gpu_size)
+        if not uses_prediction(self.policy, expected):
+            return None
+        assert expected is not None
+        self.report(
+            f"Earlier snapshots of {self.label} took about {format_duration(expected)}: "
+            "checking sparsely until then, then closely."
+        )
+        return expected
 
     def _wait_quietly(self, action: dict[str, Any], limit: float) -> dict[str, Any]:
         """Poll a shutdown/power_off action until it ends or ``limit``; returns its last state."""
@@ -410,6 +524,8 @@ class _Run:
         return min(inside, key=lambda s: (abs(parse_time(s["created_at"]) - target), -int(s["id"])))
 
     def _identify(self, action: dict[str, Any]) -> dict[str, Any]:
+        if self.adopted is not None and self.adopted[0] == action["id"]:
+            return self.adopted[1]  # found already, when deciding to adopt it
         limit = max(self.deadline, self.clock.now() + IDENTIFY_BUDGET_SECONDS)
         attempt = 0
         while (snapshot := self._find_snapshot(action)) is None:

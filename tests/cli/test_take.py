@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from gpuforge.timemachine.naming import iso
 from tests.cli.conftest import assert_one_line_error, parsed
 
 ACTIONS = "/v2/droplets/{id}/actions"
@@ -61,3 +62,32 @@ def test_a_failed_take_says_the_droplet_may_be_left_off(sim, gpuforge):
         "gpuforge snapshot take",
     )
     assert sim.droplets[droplet["id"]]["status"] == "off"
+
+
+SNAPSHOT_SECONDS = 600.0  # dosim's default snapshot duration (dosim/state.py DEFAULT_DURATIONS)
+
+
+def _snapshot_polls(sim) -> list[tuple[list[float], float]]:
+    """Per snapshot, in order: the times of its action's polls and when it completed (post + duration)."""
+    found = []
+    for post in sim.find_requests("POST", ACTIONS, body_type="snapshot"):
+        (action,) = [a for a in sim.actions.values() if a["type"] == "snapshot" and a["started_at"] == iso(post.time)]
+        times = [r.time for r in sim.requests if r.method == "GET" and r.path == f"/v2/actions/{action['id']}"]
+        found.append((times, post.time + SNAPSHOT_SECONDS))
+    return found
+
+
+def test_a_second_take_knows_the_first_ones_duration_and_polls_sparsely(sim, gpuforge, records):
+    """Same droplet, same records: the second run expects 10 minutes (the first run's record), polls
+    at most half as often and notices the end within 3 s (polling.py's predicted schedule)."""
+    sim.add_droplet("gpu-dev", region="nyc2", tags=["gpuforge", "gpuforge-stack-dev"])
+    first = gpuforge("snapshot", "take", "gpu-dev")
+    assert first.exit_code == 0, first.stderr
+    assert "Earlier snapshots" not in first.stdout  # no history yet
+    second = gpuforge("snapshot", "take", "gpu-dev")
+    assert second.exit_code == 0, second.stderr
+    assert "Earlier snapshots of droplet" in second.stdout and "took about 10m" in second.stdout
+    assert len(list(records.glob("*.json"))) == 2
+    (first_polls, _), (second_polls, ended) = _snapshot_polls(sim)
+    assert 2 * len(second_polls) <= len(first_polls), (len(second_polls), len(first_polls))
+    assert 0 <= max(second_polls) - ended <= 3.0

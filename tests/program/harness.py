@@ -24,6 +24,7 @@ SSH_KEY = "digitalocean:index/sshKey:SshKey"
 VPC = "digitalocean:index/vpc:Vpc"
 COMPONENT = "gpuforge:index:GpuDroplet"
 GET_SIZES = "digitalocean:index/getSizes:getSizes"
+GET_DROPLETS = "digitalocean:index/getDroplets:getDroplets"
 GET_DROPLET_SNAPSHOT = "digitalocean:index/getDropletSnapshot:getDropletSnapshot"
 GET_IMAGES = "digitalocean:index/getImages:getImages"
 
@@ -112,6 +113,11 @@ class Recorder(pulumi.runtime.Mocks):
             return images_call_result(self.images(), args.args), []
         if args.token == GET_DROPLET_SNAPSHOT:
             return self._find_snapshot(args.args)
+        if args.token == GET_DROPLETS:
+            # No droplet of that name yet (a first `pulumi up`): getDroplets is a datalist data source
+            # (terraform-provider-digitalocean digitalocean/droplet/datasource_droplets.go, internal/datalist/
+            # schema.go): no match is an empty list, not an error. tests/resize answers with a droplet.
+            return {"droplets": [], "filters": args.args.get("filters"), "id": "droplets", "sorts": None}, []
         return {}, [("", f"no mock answer for {args.token}")]
 
     def images(self) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 from gpuforge.timemachine.polling import (
     PollPolicy,
     bounded,
+    no_history_wait,
     poll_interval,
     retry_delay,
     scheduled_wait,
@@ -100,3 +101,75 @@ def test_progress_lines_come_about_every_thirty_seconds_whatever_the_poll_interv
         if should_report(P, status="in-progress", last_status="in-progress", now=now, last_report=last):
             lines, last = lines + 1, now
     assert 1800 / 30 - 2 <= lines <= 1800 / 30 + 1
+
+
+def detect(
+    policy: PollPolicy, duration: float, expected: float | None, started_before: float = 0.0
+) -> tuple[int, float]:
+    """Polls made and latency when a snapshot that started ``started_before`` seconds before the wait
+    takes ``duration`` seconds, waited for with an ``expected`` duration (None: no history)."""
+    waited, polls = 0.0, 0
+    while started_before + waited < duration:
+        waited += poll_interval(
+            policy, polls, now=waited, expected=expected, elapsed=started_before + waited, waited=waited
+        )
+        polls += 1
+    return polls, started_before + waited - duration
+
+
+durations = st.floats(0.5, 7200)
+
+
+@given(durations, durations)
+def test_a_prediction_never_costs_more_requests_than_no_history(duration, expected):
+    assert detect(P, duration, expected)[0] <= detect(P, duration, None)[0]
+
+
+@given(durations, durations)
+def test_a_snapshot_that_outlasts_its_prediction_is_noticed_within_the_no_history_bound(duration, expected):
+    if duration < expected + P.settle:
+        return
+    latency = detect(P, duration, expected)[1]
+    assert latency <= no_history_wait(P, duration) + 1e-6
+    assert latency <= max(P.initial, P.overrun_fraction * (duration - expected)) + 1e-6
+
+
+@given(durations, durations)
+def test_a_snapshot_that_ends_early_is_noticed_within_the_prediction_error_or_the_sparse_cap(duration, expected):
+    if duration >= expected:
+        return
+    latency = detect(P, duration, expected)[1]
+    error = expected + P.settle - duration
+    assert latency <= max(min(P.sparse_cap, error), no_history_wait(P, duration)) + 1e-6
+
+
+@given(st.floats(P.min_predicted, 7200), st.floats(0, 1))
+def test_an_exact_prediction_notices_within_settle_with_a_handful_of_polls(expected, resumed_share):
+    started_before = resumed_share * expected  # a resumed snapshot started before the wait
+    polls, latency = detect(P, expected, expected, started_before)
+    assert latency <= P.settle + 1e-6
+    assert polls <= 12 + expected / P.sparse_cap
+
+
+def test_ten_and_thirty_minutes_with_history_cost_fewer_polls_than_the_thirty_second_loop():
+    assert detect(P, 600, 600) == (7, P.settle)  # the 30 s loop: 20 polls, 15 s late on average
+    assert detect(P, 1800, 1800) == (13, P.settle)  # the 30 s loop: 60
+    assert detect(P, 600, None)[0] == 57
+
+
+@given(durations, st.floats(0, 7200), st.floats(0, 7200))
+def test_a_predicted_wait_is_never_a_hair(expected, elapsed, waited):
+    """Landing just after the predicted end leaves a float hair of it: the next wait is a real one."""
+    wait = poll_interval(P, 3, now=0, expected=expected, elapsed=elapsed, waited=waited)
+    assert wait >= 0.1
+
+
+def test_landing_on_the_predicted_end_through_float_rounding_polls_once_more_then_backs_off():
+    started = 1_790_000_000.0  # an ISO-second action start, and a clock with fractions
+    now = started + 101.21 * 0.9 + P.settle - 1e-9
+    wait = poll_interval(P, 9, now=now, expected=101.21 * 0.9, elapsed=now - started, waited=now - started - 6.3)
+    assert wait == P.initial
+
+
+def test_a_short_prediction_is_ignored():
+    assert detect(P, 20, 20) == detect(P, 20, None)
