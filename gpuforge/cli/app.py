@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - older typer, with click installed
 
 EXIT_FAILURE = 1
 EXIT_BUG = 70
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = snapshot.EXIT_INTERRUPTED
 
 
 def run_reporting_errors(invoke: Callable[[], Any]) -> int:

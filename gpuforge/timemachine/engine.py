@@ -274,6 +274,7 @@ class _Run:
         return self.settings.power_off or self.store.find(str(snapshot["id"])) is None
 
     def _power_off(self, droplet: dict[str, Any]) -> None:
+        droplet = self._settled(droplet)
         if droplet.get("status") == "off":
             return
         limit = min(self.deadline, self.clock.now() + self.settings.shutdown_timeout_seconds)
@@ -303,6 +304,27 @@ class _Run:
             raise self._power_off_failed(
                 f"power_off action {power_off['id']} ended {final.get('status')}", power_off["id"]
             )
+
+    def _settled(self, droplet: dict[str, Any]) -> dict[str, Any]:
+        """The droplet once no action holds it: one still booting (``new``) or busy (``locked``) refuses a
+        shutdown with 422, so its pending action is waited for first (up to the snapshot timeout)."""
+        if not (droplet.get("locked") or droplet.get("status") == "new"):
+            return droplet
+        actions = self._retry(lambda: self.api.droplet_actions(self.droplet_id))
+        pending = next((a for a in actions if a.get("status") == "in-progress"), None)
+        if pending is not None:
+            self.report(
+                f"{self.label[0].upper()}{self.label[1:]} is busy ({pending.get('type')} action {pending['id']} "
+                "in progress): waiting for it before shutting down..."
+            )
+            if self._wait_quietly(pending, self.deadline).get("status") == "in-progress":
+                raise self._power_off_failed(
+                    f"its {pending.get('type')} action {pending['id']} was still in progress", pending["id"]
+                )
+        now = self._retry(lambda: self.api.get_droplet(self.droplet_id))
+        if now is None:
+            raise NotFound(f"DigitalOcean API: GET droplet {self.droplet_id}: not found", status=404)
+        return now
 
     def _power_off_failed(self, why: str, action_id: object = None) -> SnapshotFailed:
         return SnapshotFailed(

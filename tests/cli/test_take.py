@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from gpuforge.cli.power_notes import has_note, write_note
 from tests.cli.conftest import assert_one_line_error, parsed
 
 ACTIONS = "/v2/droplets/{id}/actions"
@@ -57,7 +58,42 @@ def test_a_failed_take_says_the_droplet_may_be_left_off(sim, gpuforge):
     assert_one_line_error(
         result,
         "may have been left powered off",
-        f"doctl compute droplet-action power-on {droplet['id']}",
-        "gpuforge snapshot take",
+        f"`gpuforge snapshot take {droplet['id']} --snapshot-dir ",
+        "also powers it back on",
     )
     assert sim.droplets[droplet["id"]]["status"] == "off"
+    assert has_note(droplet["id"])  # the next take knows it was running
+
+    sim.faults.clear()
+    again = gpuforge("snapshot", "take", str(droplet["id"]))
+    assert again.exit_code == 0, again.stderr
+    assert "back on" in again.stdout and sim.droplets[droplet["id"]]["status"] == "active"
+    assert not has_note(droplet["id"])
+
+
+def test_a_droplet_still_booting_is_snapshotted_after_its_create_and_ends_on(sim, gpuforge, manual_clock):
+    droplet = sim.add_droplet("gpu-new", region="nyc2", status="new")  # a create action pending (30 s)
+    result = gpuforge("snapshot", "take", "gpu-new")
+    assert result.exit_code == 0, result.stderr
+    assert "is busy (create action" in result.stdout and "waiting for it before shutting down" in result.stdout
+    assert sim.count("POST", ACTIONS, status=422) == 0  # the shutdown was not refused
+    assert [sim.count("POST", ACTIONS, body_type=kind) for kind in ("shutdown", "snapshot", "power_on")] == [1, 1, 1]
+    assert sim.droplets[droplet["id"]]["status"] == "active"
+    assert len([s for s in sim.snapshots.values() if str(s["resource_id"]) == str(droplet["id"])]) == 1
+
+
+def test_an_off_droplet_without_a_note_stays_off_and_one_with_a_note_ends_on(sim, gpuforge):
+    droplet = sim.add_droplet("gpu-dev", region="nyc2", status="off")
+    write_note(droplet["id"], "gpu-dev")  # an earlier take found it running and was interrupted
+    result = gpuforge("snapshot", "take", "gpu-dev")
+    assert result.exit_code == 0, result.stderr
+    assert sim.count("POST", ACTIONS, body_type="shutdown") == 0  # already off: nothing to shut down
+    assert sim.droplets[droplet["id"]]["status"] == "active" and not has_note(droplet["id"])
+
+
+def test_power_on_is_skipped_when_the_droplet_is_on_again(sim, gpuforge):
+    droplet = sim.add_droplet("gpu-dev", region="nyc2")
+    write_note(droplet["id"], "gpu-dev")
+    body = parsed(gpuforge("snapshot", "take", "gpu-dev", "--live", "--json"))
+    assert not body["powered_back_on"]  # --live never touches power
+    assert sim.count("POST", ACTIONS, body_type="power_on") == 0
