@@ -25,11 +25,14 @@ from gpuforge.cli.output import out, print_json
 from gpuforge.config import StackConfig, load_stack_config
 from gpuforge.credentials import TOKEN_ENV
 from gpuforge.do_client import (
+    DEFAULT_ENDPOINT,
     TOKEN_SCOPES_HINT,
     ApiError,
     AuthError,
+    BadEndpoint,
     DoApi,
     TransientError,
+    Unreachable,
 )
 from gpuforge.errors import GpuForgeError
 from gpuforge.sizes import SizeCatalog, check_size
@@ -38,6 +41,7 @@ from gpuforge.timemachine.stores import RecordStore
 MIN_PULUMI = (3, 146, 0)
 PULUMI_INSTALL = "https://www.pulumi.com/docs/iac/download-install/"
 MARKS = {True: "✓", False: "✗", None: "–"}
+ENDPOINT_FIX = f"fix DIGITALOCEAN_API_URL, or unset it to use {DEFAULT_ENDPOINT}"
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,9 @@ def api_checks(api: DoApi) -> Iterator[Check]:
         return
     except TransientError as error:
         fix = (
-            "check the network, a proxy, or DIGITALOCEAN_API_URL"
+            ENDPOINT_FIX
+            if isinstance(error, Unreachable)
+            else "check the network, a proxy, or DIGITALOCEAN_API_URL"
             if error.status is None
             else "DigitalOcean may be degraded (status.digitalocean.com); try again later"
         )
@@ -270,15 +276,19 @@ def doctor(
     """Check the token, the API, the Pulumi CLI, the stack's GPU sizes and the snapshot directory."""
     rt = runtime(ctx)
     checks: list[Check] = []
+    api: DoApi | None = None
     try:
-        api: DoApi | None = rt.core_api()
+        rt.credentials()
         env_name = next(name for name in TOKEN_ENV if os.environ.get(name, "").strip())
         checks.append(Check("Token", True, f"found in {env_name}"))
+        api = rt.core_api()
     except AuthError as error:
-        api = None
         checks.append(Check("Token", False, error.message, error.hint or ""))
+    except BadEndpoint as error:
+        checks.append(Check("DigitalOcean API", False, error.message, ENDPOINT_FIX))
     if not json_:
-        out().print(checks[0].line())
+        for check in checks:
+            out().print(check.line())
     for check in run_checks(
         api,
         project_dir=project_dir,

@@ -168,7 +168,9 @@ def test_read_only_token_cannot_delete(sim, gpuforge, fleet):
 def test_a_429_storm_gives_up_after_a_few_attempts(sim, gpuforge, fleet):
     sim.faults.add("429", "GET /v2/snapshots", probability=1.0, retry_after=0)
     result = gpuforge("snapshots", "list")
-    assert_one_line_error(result, "429", "still failing after 5 attempts")
+    *retries, error = result.stderr.strip().splitlines()
+    assert len(retries) == 4 and all("answered 429" in r and "retrying in" in r for r in retries)
+    assert result.exit_code == 1 and "429" in error and "still failing after 5 attempts" in error
     assert sim.count("GET", SNAPSHOTS) == 5
 
 
