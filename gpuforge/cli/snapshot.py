@@ -22,6 +22,7 @@ from gpuforge.cli.options import (
     Json,
     RecordStoreUrl,
     SnapshotDir,
+    open_records,
     runtime,
     seconds,
 )
@@ -219,7 +220,7 @@ def take(
     if not MIN_SNAPSHOT_TIMEOUT_S <= limit <= MAX_SNAPSHOT_TIMEOUT_S:
         raise typer.BadParameter(f"{timeout!r} is not between 1m and 24h", param_hint="--timeout")
     rt = runtime(ctx)
-    store = rt.store(record_store, snapshot_dir)
+    store = open_records(ctx, record_store, snapshot_dir, writing=True)
     api = rt.api()
     droplet = find_droplet(api, droplet_ref)
     droplet_id = int(droplet["id"])

@@ -30,6 +30,7 @@ from gpuforge.cli.options import (
     RecordStoreUrl,
     SnapshotDir,
     Yes,
+    open_records,
     runtime,
     seconds,
 )
@@ -113,7 +114,7 @@ def list_snapshots(
     age = seconds(older_than, "--older-than")
     rt = runtime(ctx)
     entries = select(
-        load_entries(rt.api(), rt.store(record_store, snapshot_dir)),
+        load_entries(rt.api(), open_records(ctx, record_store, snapshot_dir)),
         droplet=droplet,
         older_than=age,
         now=rt.clock.now(),
@@ -163,7 +164,7 @@ def show(
     """Everything known about one snapshot: DigitalOcean's view, its droplet now, and its record."""
     rt = runtime(ctx)
     api = rt.api()
-    found = _lookup(api, ref, rt.store(record_store, snapshot_dir))
+    found = _lookup(api, ref, open_records(ctx, record_store, snapshot_dir))
     droplet = api.get_droplet(int(found.droplet_id)) if found.droplet_id.isdigit() else None
     droplet_now = droplet.get("status") if droplet else "deleted" if found.droplet_id else None
     record = found.record.data if found.record else None
@@ -228,7 +229,7 @@ def delete(
         )
     rt = runtime(ctx)
     api = rt.api()
-    records = read_records(rt.store(record_store, snapshot_dir))
+    records = read_records(open_records(ctx, record_store, snapshot_dir))
     found = []
     for snapshot_id in dict.fromkeys(ids):
         try:
@@ -304,7 +305,7 @@ def prune(
     rt = runtime(ctx)
     api = rt.api()
     doomed = plan_prune(
-        load_entries(api, rt.store(record_store, snapshot_dir)),
+        load_entries(api, open_records(ctx, record_store, snapshot_dir)),
         policy=RetentionPolicy(keep_last, age),
         now=rt.clock.now(),
         droplet=droplet,
@@ -347,7 +348,7 @@ def cost(
     rt = runtime(ctx)
     api = rt.api()
     droplets = api.droplets()
-    entries = load_entries(api, rt.store(record_store, snapshot_dir), droplets)
+    entries = load_entries(api, open_records(ctx, record_store, snapshot_dir), droplets)
     catalog = SizeCatalog.from_api(api.sizes())
     status, slug = droplet_facts(entries, droplets)
     running = {label: monthly_cost(catalog.sizes.get(s)) for label, s in slug.items()}
