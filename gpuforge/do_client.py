@@ -21,13 +21,13 @@ from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 
 from gpuforge.errors import GpuForgeError
+from gpuforge.scopes import README_SECTION, all_names, names, scopes_for
 
 DEFAULT_ENDPOINT = "https://api.digitalocean.com"
 TOKEN_SCOPES_HINT = (
-    "use a DigitalOcean API token with read and write access, or a custom-scoped token with "
-    "droplet:read, droplet:update, droplet:create, snapshot:read, snapshot:delete, image:delete "
-    "and actions:read; set it with `pulumi config set --secret digitalocean:token <token>` or in "
-    "DIGITALOCEAN_TOKEN"
+    "use a DigitalOcean API token with read and write access, or a custom-scoped token with the scopes in "
+    f'README.md\'s "{README_SECTION}" ({all_names()}); set it with '
+    "`pulumi config set --secret digitalocean:token <token>` or in DIGITALOCEAN_TOKEN"
 )
 JSON = dict[str, Any]
 
@@ -139,12 +139,17 @@ def _retry_after(headers: Any) -> float | None:
         return None
 
 
-def _translate(what: str, status: int, headers: Any, body: Any) -> ApiError:
+def _translate(what: str, status: int, headers: Any, body: Any, *, token_hint: str = TOKEN_SCOPES_HINT) -> ApiError:
     detail = body.get("message", "") if isinstance(body, dict) else ""
     message = f"DigitalOcean API: {what} answered {status}" + (f": {detail}" if detail else "")
     if status in (401, 403):
-        reason = "the token was refused (401)" if status == 401 else "the token lacks a scope (403)"
-        return AuthError(f"DigitalOcean API: {what}: {reason}", status=status, hint=TOKEN_SCOPES_HINT)
+        needed = scopes_for(what)
+        reason = (
+            "the token was refused (401)"
+            if status == 401
+            else "the token lacks a scope (403)" + (f": this call needs {names(needed)}" if needed else "")
+        )
+        return AuthError(f"DigitalOcean API: {what}: {reason}", status=status, hint=token_hint)
     if status == 404:
         return NotFound(message, status=status)
     if status == 422:
@@ -164,10 +169,12 @@ class DoApi:
         *,
         read_timeout: float = 30.0,
         endpoint_hint: str = ENDPOINT_HINT,
+        token_hint: str = TOKEN_SCOPES_HINT,
     ) -> None:
-        """``endpoint_hint`` says where the endpoint comes from where this API is used (in errors about it)."""
+        """``endpoint_hint`` and ``token_hint`` say where the endpoint and the token come from where this API
+        is used (the program or the CLI), in errors about them."""
         self.endpoint = endpoint.rstrip("/")
-        self._endpoint_hint = endpoint_hint
+        self._endpoint_hint, self._token_hint = endpoint_hint, token_hint
         problem = endpoint_problem(self.endpoint)
         if problem is not None:
             raise BadEndpoint(f"DigitalOcean API endpoint {problem}", hint=endpoint_hint)
@@ -204,7 +211,8 @@ class DoApi:
                 except ValueError:  # a 502 from a proxy has an HTML body
                     body = None
             status = err.status_code or 0
-            raise _translate(what, status, response.headers if response is not None else {}, body) from None
+            headers = response.headers if response is not None else {}
+            raise _translate(what, status, headers, body, token_hint=self._token_hint) from None
         except (ServiceRequestError, ServiceResponseError) as err:
             reason = _unreachable_reason(err)
             if reason is not None:

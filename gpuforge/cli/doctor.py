@@ -26,7 +26,6 @@ from gpuforge.config import StackConfig, load_stack_config
 from gpuforge.credentials import TOKEN_ENV
 from gpuforge.do_client import (
     DEFAULT_ENDPOINT,
-    TOKEN_SCOPES_HINT,
     ApiError,
     AuthError,
     BadEndpoint,
@@ -35,12 +34,17 @@ from gpuforge.do_client import (
     Unreachable,
 )
 from gpuforge.errors import GpuForgeError
+from gpuforge.scopes import README_SECTION, names, scopes_for
 from gpuforge.sizes import SizeCatalog, check_size
 from gpuforge.timemachine.stores import RecordStore
 
 MIN_PULUMI = (3, 146, 0)
 PULUMI_INSTALL = "https://www.pulumi.com/docs/iac/download-install/"
 MARKS = {True: "✓", False: "✗", None: "–"}
+DOCTOR_TOKEN_FIX = (
+    "use a DigitalOcean API token with read and write access, or one with the scopes in README.md's "
+    f'"{README_SECTION}": `export DIGITALOCEAN_TOKEN=...`'
+)
 ENDPOINT_FIX = f"fix DIGITALOCEAN_API_URL, or unset it to use {DEFAULT_ENDPOINT}"
 
 
@@ -129,7 +133,7 @@ def api_checks(api: DoApi) -> Iterator[Check]:
         account = api.account()
     except AuthError as error:
         yield Check("DigitalOcean API", True, f"{api.endpoint} answered")
-        yield Check("Authentication", False, error.message, TOKEN_SCOPES_HINT)
+        yield Check("Authentication", False, error.message, DOCTOR_TOKEN_FIX)
         return
     except TransientError as error:
         fix = (
@@ -149,7 +153,12 @@ def api_checks(api: DoApi) -> Iterator[Check]:
     try:
         count = api.snapshot_count()
     except ApiError as error:
-        yield Check("Snapshots", False, error.message, "the token needs snapshot:read (and snapshot:delete to prune)")
+        yield Check(
+            "Snapshots",
+            False,
+            error.message,
+            f"the token needs snapshot:read (and {names(scopes_for('DELETE snapshot'))} to delete and prune)",
+        )
         return
     yield Check("Snapshots", True, f"readable ({count} Droplet snapshot{'s' if count != 1 else ''})")
 
@@ -246,7 +255,10 @@ def run_checks(
                 yield from size_checks(config, SizeCatalog.from_api(api.sizes()))  # type: ignore[union-attr]
             except ApiError as error:
                 yield Check(
-                    "GPU sizes", False, f"could not read the size list: {error.message}", "the token needs sizes:read"
+                    "GPU sizes",
+                    False,
+                    f"could not read the size list: {error.message}",
+                    f"the token needs {names(scopes_for('GET sizes'))}",
                 )
     directories = (
         [snapshot_dir]

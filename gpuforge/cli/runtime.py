@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gpuforge.clock import Clock, SystemClock
-from gpuforge.credentials import TOKEN_ENV, Credentials, MissingToken, resolve
+from gpuforge.credentials import SPACES_ID_ENV, SPACES_SECRET_ENV, TOKEN_ENV, Credentials, MissingToken, resolve
+from gpuforge.errors import GpuForgeError
+from gpuforge.scopes import README_SECTION
 from gpuforge.cli.output import error_line
 from gpuforge.do_client import DEFAULT_ENDPOINT, AuthError, DoApi, NotFound, TransientError, Unreachable
 from gpuforge.timemachine.polling import PollPolicy, retry_delay
@@ -23,8 +25,17 @@ CLI_ENDPOINT_HINT = (
     f"check DIGITALOCEAN_API_URL, or unset it to use {DEFAULT_ENDPOINT}; `gpuforge doctor` checks the token and the API"
 )
 TOKEN_HINT = (
-    "create one at https://cloud.digitalocean.com/account/api/tokens (read and write, or the scopes "
-    "listed in README.md) and `export DIGITALOCEAN_TOKEN=...`"
+    "create one at https://cloud.digitalocean.com/account/api/tokens (read and write, or the scopes in "
+    f'README.md\'s "{README_SECTION}") and `export DIGITALOCEAN_TOKEN=...`'
+)
+#: The CLI reads the token from the environment only (never the stack config).
+CLI_TOKEN_HINT = (
+    "use a DigitalOcean API token with read and write access, or one with the scopes in README.md's "
+    f'"{README_SECTION}", in DIGITALOCEAN_TOKEN; `gpuforge doctor` checks it'
+)
+SPACES_KEYS_HINT = (
+    "create a Spaces key with read and write access to the bucket under API → Spaces Keys "
+    "(https://cloud.digitalocean.com/account/api/spaces)"
 )
 
 
@@ -46,7 +57,9 @@ class PatientApi(DoApi):
         attempts: int = ATTEMPTS,
         notify: Callable[[str], None] = error_line,
     ) -> None:
-        super().__init__(credentials.token, credentials.endpoint, endpoint_hint=CLI_ENDPOINT_HINT)
+        super().__init__(
+            credentials.token, credentials.endpoint, endpoint_hint=CLI_ENDPOINT_HINT, token_hint=CLI_TOKEN_HINT
+        )
         self._clock = clock
         self._attempts = attempts
         self._notify = notify
@@ -101,9 +114,16 @@ class Runtime:
 
     def store(self, spec: str, directory: str | os.PathLike[str]) -> RecordStore:
         """The record store ``spec`` names (an ``s3://`` URL, Spaces keys from the environment), else ``directory``."""
+        missing = [name for name in (SPACES_ID_ENV, SPACES_SECRET_ENV) if not os.environ.get(name, "").strip()]
+        if spec.strip() and missing:  # the CLI reads no stack config: only the environment can help
+            raise GpuForgeError(
+                f"No Spaces key for the record store: export {' and '.join(missing)}", hint=SPACES_KEYS_HINT
+            )
         return open_store(spec, directory=str(directory), config=None, env=os.environ)
 
     def core_api(self) -> DoApi:
         """The plain API for the time machine core, which retries by itself against its deadline."""
         credentials = self.credentials()
-        return DoApi(credentials.token, credentials.endpoint, endpoint_hint=CLI_ENDPOINT_HINT)
+        return DoApi(
+            credentials.token, credentials.endpoint, endpoint_hint=CLI_ENDPOINT_HINT, token_hint=CLI_TOKEN_HINT
+        )
