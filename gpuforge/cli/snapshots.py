@@ -95,7 +95,8 @@ def summary(entries: Sequence[Entry], rate: float) -> dict[str, Any]:
 
 
 def show_table(entries: Sequence[Entry], rate: float, title: str | None = None) -> None:
-    out().print(snapshot_table(entries, rate=rate, title=title))
+    console = out()
+    console.print(snapshot_table(entries, rate=rate, title=title, width=console.width))
     if not all(e.gpuforge for e in entries):
         out().print(NOT_GPUFORGE_NOTE)
 
@@ -363,7 +364,8 @@ def cost(
             }
         )
         return
-    out().print(cost_table(rows, whole, status=status, slug=slug))
+    console = out()
+    console.print(cost_table(rows, whole, status=status, slug=slug, width=console.width))
     out().print(
         f"Snapshot storage at ${rate:g}/GB-month; droplet prices from DigitalOcean's size list "
         "(a droplet is billed while it exists, running or off)."
