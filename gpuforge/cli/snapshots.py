@@ -305,12 +305,19 @@ def prune(
         raise typer.BadParameter("say what to keep: --keep-last N and/or --older-than D", param_hint="prune")
     rt = runtime(ctx)
     api = rt.api()
-    doomed = plan_prune(
-        load_entries(api, open_records(ctx, record_store, snapshot_dir)),
-        policy=RetentionPolicy(keep_last, age),
-        now=rt.clock.now(),
-        droplet=droplet,
-        include_all=include_all,
+    entries = load_entries(api, open_records(ctx, record_store, snapshot_dir))
+    policy = RetentionPolicy(keep_last, age)
+    doomed = plan_prune(entries, policy=policy, now=rt.clock.now(), droplet=droplet, include_all=include_all)
+    # What the rules would reach with --all: snapshots left alone only for want of a record or an automatic name.
+    chosen = {e.id for e in doomed}
+    skipped = (
+        []
+        if include_all
+        else [
+            e
+            for e in plan_prune(entries, policy=policy, now=rt.clock.now(), droplet=droplet, include_all=True)
+            if e.id not in chosen
+        ]
     )
     deleted = _delete_all(api, doomed, quiet=json_) if yes else []
     if json_:
@@ -319,12 +326,20 @@ def prune(
                 "dry_run": not yes,
                 "snapshots": [e.to_json(rate) for e in doomed],
                 "deleted": [e.id for e in deleted],
+                "skipped_without_all": [e.id for e in skipped],
                 **summary(doomed, rate),
             }
         )
         return
+    if skipped:
+        tagged = sum(1 for e in skipped if e.gpuforge)
+        out().print(
+            f"Left alone: {len(skipped)} snapshot(s) the rules would reach but that have neither a record nor an "
+            f"automatic name ({tagged} tagged gpuforge): {', '.join(f'{e.name} ({e.id})' for e in skipped)}. "
+            "Add --all to include them."
+        )
     if not doomed:
-        out().print("Nothing to prune.")
+        out().print("Nothing to prune." if not skipped else "Nothing else to prune.")
         return
     saving = (
         f"{len(doomed)} snapshot(s) ({gigabytes(sum(e.size_gigabytes for e in doomed))}), saving "
