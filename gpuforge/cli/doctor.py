@@ -276,11 +276,17 @@ def run_checks(
 
 def doctor(
     ctx: typer.Context,
-    stack: Annotated[str, typer.Option("--stack", help="The stack whose Pulumi.<stack>.yaml is checked.")] = "dev",
-    project_dir: Annotated[Path, typer.Option("--project-dir", help="Where Pulumi.yaml is.")] = Path("."),
+    stack: Annotated[
+        str, typer.Option("--stack", metavar="STACK", help="The stack whose Pulumi.<stack>.yaml is checked.")
+    ] = "dev",
+    project_dir: Annotated[Path, typer.Option("--project-dir", metavar="DIR", help="Where Pulumi.yaml is.")] = Path(
+        "."
+    ),
     snapshot_dir: Annotated[
         Path | None,
-        typer.Option("--snapshot-dir", help="Check this directory instead of the stack's snapshotDirectory."),
+        typer.Option(
+            "--snapshot-dir", metavar="DIR", help="Check this directory instead of the stack's snapshotDirectory."
+        ),
     ] = None,
     record_store: RecordStoreUrl = "",
     json_: Json = False,

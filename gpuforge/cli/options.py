@@ -15,12 +15,16 @@ from gpuforge.timemachine.stores import RecordStore
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables, for scripts and CI.")]
 SnapshotDir = Annotated[
-    Path, typer.Option("--snapshot-dir", help="The directory of snapshot records (the stack's snapshotDirectory).")
+    Path,
+    typer.Option(
+        "--snapshot-dir", metavar="DIR", help="The directory of snapshot records (the stack's snapshotDirectory)."
+    ),
 ]
 RecordStoreUrl = Annotated[
     str,
     typer.Option(
         "--record-store",
+        metavar="URL",
         envvar="GPUFORGE_RECORD_STORE",
         show_default=False,
         help="A shared record store, s3://bucket/prefix?region=nyc3 (the stack's recordStore); "
@@ -36,10 +40,17 @@ def _finite_rate(value: float) -> float:
 
 
 Rate = Annotated[
-    float, typer.Option("--rate", min=0.0, callback=_finite_rate, help="Snapshot storage price, USD per GB-month.")
+    float,
+    typer.Option(
+        "--rate", metavar="USD", min=0.0, callback=_finite_rate, help="Snapshot storage price, USD per GB-month."
+    ),
 ]
-Droplet = Annotated[str | None, typer.Option("--droplet", help="Only this droplet's snapshots (its name or id).")]
-OlderThan = Annotated[str | None, typer.Option("--older-than", help="Only snapshots at least this old: 12h, 30d, 2w.")]
+Droplet = Annotated[
+    str | None, typer.Option("--droplet", metavar="NAME|ID", help="Only this droplet's snapshots (its name or id).")
+]
+OlderThan = Annotated[
+    str | None, typer.Option("--older-than", metavar="DURATION", help="Only snapshots at least this old: 12h, 30d, 2w.")
+]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do it, without asking.")]
 
 DEFAULT_SNAPSHOT_DIR = Path("snapshots")

@@ -56,6 +56,10 @@ def when(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def day(epoch: float) -> str:
+    return when(epoch)[:10]
+
+
 def _widest(*cells: str) -> int:
     return max(len(cell) for cell in cells)
 
@@ -83,7 +87,7 @@ def snapshot_table(
     ]
     footer = (f"{len(entries)} snapshots", "", "", "", gigabytes(total_gb), usd(snapshot_monthly(total_gb, rate)))
     headers = ("name", "id", "droplet", "created", "size", "per month")
-    formats = [when, lambda epoch: when(epoch)[:10]]  # the time of day goes when space is short
+    formats: list[Callable[[float], str]] = [when, day]  # the time of day goes when space is short
     keep = [True] * 6
 
     def needed(date_format: Callable[[float], str]) -> int:

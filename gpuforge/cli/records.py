@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from gpuforge.cli.help import Command
 from gpuforge.cli.options import DEFAULT_SNAPSHOT_DIR, RECORDS_HINT, Json, directory_problem, runtime
 from gpuforge.cli.output import error_line, out, print_json
 from gpuforge.errors import GpuForgeError
@@ -16,7 +17,7 @@ from gpuforge.timemachine.stores import LocalStore, RecordExists
 app = typer.Typer(help="Snapshot records: copy them into a shared record store.", no_args_is_help=True)
 
 
-@app.command("sync")
+@app.command("sync", cls=Command)
 def sync(
     ctx: typer.Context,
     to: Annotated[
@@ -28,7 +29,9 @@ def sync(
             "SPACES_SECRET_ACCESS_KEY.",
         ),
     ],
-    source: Annotated[Path, typer.Option("--from", help="The local directory of records.")] = DEFAULT_SNAPSHOT_DIR,
+    source: Annotated[
+        Path, typer.Option("--from", metavar="DIR", help="The local directory of records.")
+    ] = DEFAULT_SNAPSHOT_DIR,
     json_: Json = False,
 ) -> None:
     """Copy every record of --from into --to, skipping those already there; never overwrites one."""

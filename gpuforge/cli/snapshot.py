@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from gpuforge.cli.help import Command
 from gpuforge.cli.options import (
     DEFAULT_SNAPSHOT_DIR,
     Json,
@@ -194,14 +195,16 @@ def power_on(api: DoApi, droplet_id: int, clock: Clock) -> None:
         )
 
 
-@app.command("take")
+@app.command("take", cls=Command)
 def take(
     ctx: typer.Context,
     droplet_ref: Annotated[str, typer.Argument(metavar="DROPLET", help="The droplet's name or id.")],
     name: Annotated[
         str | None,
         typer.Option(
-            "--name", help="Snapshot name ([timestamp] is replaced); default <droplet>-snapshot-YYYYMMDD-HHMMSS."
+            "--name",
+            metavar="NAME",
+            help="Snapshot name ([timestamp] is replaced); default <droplet>-snapshot-YYYYMMDD-HHMMSS.",
         ),
     ] = None,
     live: Annotated[
@@ -210,7 +213,9 @@ def take(
             "--live", help="Snapshot the running droplet, without shutting it down (the disk may be inconsistent)."
         ),
     ] = False,
-    timeout: Annotated[str, typer.Option("--timeout", help="How long to wait for the snapshot: 30m, 2h.")] = "30m",
+    timeout: Annotated[
+        str, typer.Option("--timeout", metavar="DURATION", help="How long to wait for the snapshot: 30m, 2h.")
+    ] = "30m",
     snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
     record_store: RecordStoreUrl = "",
     json_: Json = False,

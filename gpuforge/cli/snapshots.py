@@ -6,6 +6,8 @@ by id alone, the droplet list once: never one request per snapshot.
 
 from __future__ import annotations
 
+import shlex
+
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -21,6 +23,7 @@ from gpuforge.cli.inventory import (
     select,
 )
 from gpuforge.cli.local import read_records
+from gpuforge.cli.help import Command
 from gpuforge.cli.options import (
     DEFAULT_SNAPSHOT_DIR,
     Droplet,
@@ -101,7 +104,7 @@ def show_table(entries: Sequence[Entry], rate: float, title: str | None = None) 
         out().print(NOT_GPUFORGE_NOTE)
 
 
-@app.command("list")
+@app.command("list", cls=Command)
 def list_snapshots(
     ctx: typer.Context,
     droplet: Droplet = None,
@@ -153,7 +156,7 @@ def _lookup(api: DoApi, ref: str, store: RecordStore) -> Entry:
     return matches[0]
 
 
-@app.command("show")
+@app.command("show", cls=Command)
 def show(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="NAME|ID", help="The snapshot's name or id.")],
@@ -212,10 +215,16 @@ def _droplet_line(name: str, droplet_id: str, status: str | None) -> str:
     return f"{who}, {status}" if status else who
 
 
-@app.command("delete")
+@app.command("delete", cls=Command)
 def delete(
     ctx: typer.Context,
-    ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Snapshot ids.")],
+    ids: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID",
+            help="Snapshot ids, not names (names may repeat; `gpuforge snapshots show NAME` gives the id).",
+        ),
+    ],
     yes: Yes = False,
     snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
     record_store: RecordStoreUrl = "",
@@ -226,7 +235,9 @@ def delete(
     bad = [i for i in ids if not i.isdigit()]
     if bad:
         raise typer.BadParameter(
-            f"{bad[0]!r} is not a snapshot id (ids are numbers: see `gpuforge snapshots list`)", param_hint="ID"
+            f"{bad[0]!r} is not a snapshot id: delete takes ids, not names, which may repeat "
+            f"(`gpuforge snapshots show {shlex.quote(bad[0])}` gives its id)",
+            param_hint="ID",
         )
     rt = runtime(ctx)
     api = rt.api()
@@ -274,15 +285,16 @@ def _delete_all(api: DoApi, doomed: Sequence[Entry], *, quiet: bool) -> list[Ent
     return deleted
 
 
-@app.command("prune")
+@app.command("prune", cls=Command)
 def prune(
     ctx: typer.Context,
     droplet: Droplet = None,
     keep_last: Annotated[
-        int | None, typer.Option("--keep-last", min=1, help="Keep each droplet's newest N snapshots.")
+        int | None, typer.Option("--keep-last", metavar="N", min=1, help="Keep each droplet's newest N snapshots.")
     ] = None,
     older_than: Annotated[
-        str | None, typer.Option("--older-than", help="Delete only snapshots at least this old: 30d, 2w, 12h.")
+        str | None,
+        typer.Option("--older-than", metavar="DURATION", help="Delete only snapshots at least this old: 30d, 2w, 12h."),
     ] = None,
     include_all: Annotated[
         bool,
@@ -352,7 +364,7 @@ def prune(
         out().print(f"Would delete {saving}. Run again with --yes to delete them.")
 
 
-@app.command("cost")
+@app.command("cost", cls=Command)
 def cost(
     ctx: typer.Context,
     snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
