@@ -35,6 +35,7 @@ from gpuforge.do_client import ApiError, DoApi
 from gpuforge.durations import format_duration
 from gpuforge.errors import GpuForgeError
 from gpuforge.timemachine import SnapshotFailed, SnapshotSettings, take_snapshot
+from gpuforge.timemachine.engine import RecordNotWritten
 from gpuforge.timemachine.polling import PollPolicy, bounded, poll_interval
 
 app = typer.Typer(help="Take a snapshot of a droplet now.", no_args_is_help=True)
@@ -167,6 +168,31 @@ def interrupted_message(
     return f"Interrupted: {left} — run {rerun} to finish: it {finish}{back_on}"
 
 
+def after_failure(api: DoApi, droplet_id: int, failure: SnapshotFailed, *, rerun: str, clock: Clock) -> GpuForgeError:
+    """The error for a take that failed after it may have powered the droplet off, keeping the promise to
+    power it back on where nothing is left to wait for: a snapshot that errored, a power-off that failed.
+    A snapshot still running (a timeout) or taken but not recorded leaves the droplet off: the re-run
+    resumes or records that snapshot (which needs the droplet untouched), then powers it on."""
+    pending = isinstance(failure, RecordNotWritten)
+    if not pending:
+        try:
+            pending = any(a.get("status") == "in-progress" for a in api.droplet_actions(droplet_id))
+        except ApiError:
+            pending = True
+    if not pending:
+        try:
+            power_on(api, droplet_id, clock)
+        except GpuForgeError:
+            pass
+        else:
+            clear_note(droplet_id)
+            return GpuForgeError(f"{failure.message}; droplet {droplet_id} was powered back on", hint=failure.hint)
+    return GpuForgeError(
+        f"{failure.message}; the droplet is left powered off for now",
+        hint=f"{failure.hint}; {rerun} also powers it back on once the snapshot is done",
+    )
+
+
 def power_on(api: DoApi, droplet_id: int, clock: Clock) -> None:
     """Power the droplet on (unless it is on already) and wait for it; a clear error (the snapshot itself is
     fine) when it does not."""
@@ -247,10 +273,7 @@ def take(
             except SnapshotFailed as failure:
                 if not powers_on:
                     raise
-                raise GpuForgeError(
-                    f"{failure.message}; the droplet may have been left powered off",
-                    hint=f"{failure.hint}; {rerun} also powers it back on once the snapshot is done",
-                ) from None
+                raise after_failure(api, droplet_id, failure, rerun=rerun, clock=rt.clock) from None
         if outcome.how == "droplet-gone":
             clear_note(droplet_id)
             raise GpuForgeError(f"Droplet {droplet_ref} was deleted before its snapshot could start")

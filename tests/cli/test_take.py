@@ -51,24 +51,40 @@ def test_take_failures_are_one_line(sim, gpuforge):
     assert_one_line_error(gpuforge("snapshot", "take", "gpu-dev", "--live"), "failed", "doctl compute action get")
 
 
-def test_a_failed_take_says_the_droplet_may_be_left_off(sim, gpuforge):
+def test_a_failed_snapshot_powers_the_droplet_back_on(sim, gpuforge):
     droplet = sim.add_droplet("gpu-dev", region="nyc2")
     sim.faults.add("action_errored", action_type="snapshot")
     result = gpuforge("snapshot", "take", "gpu-dev")
+    assert_one_line_error(result, "failed: action", f"droplet {droplet['id']} was powered back on")
+    assert sim.droplets[droplet["id"]]["status"] == "active" and not has_note(droplet["id"])
+
+
+def test_a_timed_out_take_leaves_the_droplet_off_and_names_the_rerun(sim, gpuforge):
+    droplet = sim.add_droplet("gpu-dev", region="nyc2")
+    sim.faults.add("action_stuck", action_type="snapshot", times=1)
+    result = gpuforge("snapshot", "take", "gpu-dev", "--timeout", "1m")
     assert_one_line_error(
         result,
-        "may have been left powered off",
+        "did not complete within 60s",
+        "the droplet is left powered off for now",
         f"`gpuforge snapshot take {droplet['id']} --snapshot-dir ",
         "also powers it back on",
     )
     assert sim.droplets[droplet["id"]]["status"] == "off"
     assert has_note(droplet["id"])  # the next take knows it was running
+    (stuck,) = [a for a in sim.actions.values() if a["type"] == "snapshot"]
+    assert stuck["status"] == "in-progress"
 
-    sim.faults.clear()
-    again = gpuforge("snapshot", "take", str(droplet["id"]))
+
+def test_an_errored_snapshot_of_a_droplet_left_off_by_an_earlier_take_is_retaken_and_ends_on(sim, gpuforge):
+    droplet = sim.add_droplet("gpu-dev", region="nyc2", status="off")
+    write_note(droplet["id"], "gpu-dev")
+    sim.faults.add("action_errored", action_type="snapshot", times=1)
+    assert gpuforge("snapshot", "take", "gpu-dev").exit_code == 1
+    assert sim.droplets[droplet["id"]]["status"] == "active"  # the promise kept even on failure
+    again = gpuforge("snapshot", "take", "gpu-dev")
     assert again.exit_code == 0, again.stderr
     assert "back on" in again.stdout and sim.droplets[droplet["id"]]["status"] == "active"
-    assert not has_note(droplet["id"])
 
 
 def test_a_droplet_still_booting_is_snapshotted_after_its_create_and_ends_on(sim, gpuforge, manual_clock):
