@@ -150,10 +150,14 @@ def interrupted_message(
     state = f"the droplet is {status}" if status else "the droplet's state could not be read"
     running = next((a for a in actions if a.get("status") == "in-progress"), None)
     if stage == "power-on":
-        going = f"; power_on action {running['id']} goes on" if running and running.get("type") == "power_on" else ""
+        if running is not None and running.get("type") == "power_on":
+            return (
+                f"Interrupted while powering {label} back on: the snapshot was taken and recorded; power_on action "
+                f"{running['id']} goes on and {state} — if it stays off, {power_on_hint(droplet['id'])}"
+            )
         return (
-            f"Interrupted while powering {label} back on: the snapshot was taken and recorded{going}; {state} — "
-            f"if it stays off, {power_on_hint(droplet['id'])}"
+            f"Interrupted before powering {label} back on: the snapshot was taken and recorded and {state} — "
+            f"run {rerun}: it adopts that snapshot (no second one) and powers the droplet on"
         )
     if running is not None and running.get("type") == "snapshot":
         left = f"snapshot action {running['id']} of {label} goes on at DigitalOcean and {state}"

@@ -19,7 +19,7 @@ import pytest
 
 from dosim import RealClock, Simulator
 from gpuforge.cli.power_notes import has_note
-from gpuforge.cli.snapshot import EXIT_INTERRUPTED
+from gpuforge.cli.snapshot import EXIT_INTERRUPTED, interrupted_message
 
 SCRIPT = Path(sys.executable).parent / "gpuforge"
 ACTIONS = "/v2/droplets/{id}/actions"
@@ -100,3 +100,28 @@ def test_ctrl_c_while_a_new_droplet_boots_leaves_it_on_and_says_nothing_was_star
     assert not has_note(droplet["id"])  # never powered down: a later take of it powered off keeps it off
     time.sleep(3.5)
     assert sim.droplets[droplet["id"]]["status"] == "active"
+
+
+DROPLET = {"id": 7, "name": "gpu-dev"}
+RERUN = "`gpuforge snapshot take 7`"
+
+
+def test_the_interrupted_line_for_each_stage():
+    def line(actions, status, stage="snapshot", powers_on=True):
+        return interrupted_message(
+            DROPLET, actions, {"status": status} if status else {}, stage=stage, powers_on=powers_on, rerun=RERUN
+        )
+
+    snapshot = {"id": 21, "type": "snapshot", "status": "in-progress"}
+    assert line([snapshot], "off") == (
+        "Interrupted: snapshot action 21 of droplet 7 (gpu-dev) goes on at DigitalOcean and the droplet is off — "
+        "run `gpuforge snapshot take 7` to finish: it waits for that snapshot (no second one), records it and "
+        "powers the droplet back on"
+    )
+    shutdown = {"id": 20, "type": "shutdown", "status": "in-progress"}
+    assert "shutdown action 20 of droplet 7 (gpu-dev) goes on, no snapshot was started" in line([shutdown], "active")
+    assert line([], None, powers_on=False).endswith("it takes (or adopts) the snapshot, records it")
+    assert "the droplet's state could not be read" in line([], None)
+    power_on = {"id": 22, "type": "power_on", "status": "in-progress"}
+    assert "power_on action 22 goes on" in line([power_on], "off", stage="power-on")
+    assert "it adopts that snapshot (no second one) and powers the droplet on" in line([], "off", stage="power-on")
