@@ -185,26 +185,27 @@ def after_failure(api: DoApi, droplet_id: int, failure: SnapshotFailed, *, rerun
             pending = True
     if not pending:
         try:
-            power_on(api, droplet_id, clock)
+            acted = power_on(api, droplet_id, clock)
         except GpuForgeError:
             pass
         else:
             clear_note(droplet_id)
-            return GpuForgeError(f"{failure.message}; droplet {droplet_id} was powered back on", hint=failure.hint)
+            on = f"droplet {droplet_id} was powered back on" if acted else f"droplet {droplet_id} is still on"
+            return GpuForgeError(f"{failure.message}; {on}", hint=failure.hint)
     return GpuForgeError(
         f"{failure.message}; the droplet is left powered off for now",
         hint=f"{failure.hint}; {rerun} also powers it back on once the snapshot is done",
     )
 
 
-def power_on(api: DoApi, droplet_id: int, clock: Clock) -> None:
-    """Power the droplet on (unless it is on already) and wait for it; a clear error (the snapshot itself is
-    fine) when it does not."""
+def power_on(api: DoApi, droplet_id: int, clock: Clock) -> bool:
+    """Power the droplet on and wait for it; False when it is on already (or gone). A clear error (the snapshot
+    itself is fine) when it does not come on."""
     hint = power_on_hint(droplet_id)
     try:
         current = api.get_droplet(droplet_id)
         if current is None or current.get("status") == "active":  # gone, or powered on meanwhile (by hand)
-            return
+            return False
         action = api.post_action(droplet_id, {"type": "power_on"})
         deadline = clock.now() + POWER_ON_TIMEOUT_SECONDS
         attempt = 0
@@ -223,6 +224,7 @@ def power_on(api: DoApi, droplet_id: int, clock: Clock) -> None:
             f"(action {action['id']} {action.get('status')})",
             hint=hint,
         )
+    return True
 
 
 @app.command("take", cls=Command)
@@ -281,9 +283,10 @@ def take(
         if outcome.how == "droplet-gone":
             clear_note(droplet_id)
             raise GpuForgeError(f"Droplet {droplet_ref} was deleted before its snapshot could start")
+        powered_on = False
         if powers_on:
             stage = "power-on"
-            power_on(api, droplet_id, rt.clock)
+            powered_on = power_on(api, droplet_id, rt.clock)
             clear_note(droplet_id)
     except KeyboardInterrupt:
         actions, now = left_behind(rt.core_api(), droplet_id)
@@ -293,7 +296,6 @@ def take(
         ):
             clear_note(droplet_id)  # interrupted before any power-off: the note has nothing to say
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    powered_on = powers_on
     if json_:
         print_json(
             {

@@ -332,9 +332,9 @@ class _Run:
             droplet_id=str(self.droplet_id),
             action_id=None if action_id is None else str(action_id),
             hint=(
-                "power it off yourself (`doctl compute droplet-action power-off "
-                f"{self.droplet_id} --wait`) or set gpuforge:snapshotPowerOff false, then run "
-                f"{self.rerun} again; the droplet was kept"
+                "power it off yourself (in the control panel, https://cloud.digitalocean.com/droplets, Power tab) "
+                f"or {'add --live' if self.rerun != DESTROY_AGAIN else 'set gpuforge:snapshotPowerOff false'}, "
+                f"then run {self.rerun} again; the droplet was kept"
             ),
         )
 

@@ -113,3 +113,16 @@ def test_power_on_is_skipped_when_the_droplet_is_on_again(sim, gpuforge):
     body = parsed(gpuforge("snapshot", "take", "gpu-dev", "--live", "--json"))
     assert not body["powered_back_on"]  # --live never touches power
     assert sim.count("POST", ACTIONS, body_type="power_on") == 0
+
+
+def test_a_droplet_that_will_not_power_off_is_left_on_with_advice_that_fits_the_cli(sim, gpuforge):
+    droplet = sim.add_droplet("gpu-dev", region="nyc2")
+    sim.faults.add("action_errored", action_type="shutdown")
+    sim.faults.add("action_errored", action_type="power_off")
+    result = gpuforge("snapshot", "take", "gpu-dev")
+    assert_one_line_error(result, "Could not power off", "add --live", f"droplet {droplet['id']} is still on")
+    assert "doctl" not in result.stderr and "snapshotPowerOff" not in result.stderr
+    assert (
+        sim.count("POST", ACTIONS, body_type="snapshot") == 0 and sim.count("POST", ACTIONS, body_type="power_on") == 0
+    )
+    assert sim.droplets[droplet["id"]]["status"] == "active" and not has_note(droplet["id"])
