@@ -1,4 +1,7 @@
-"""`python -m dosim --port 8088 [--token T] [--seed-demo]`: serve the simulator until Ctrl-C."""
+"""`python -m dosim --port 8088 [--token T] [--seed-demo]`: serve the simulator until Ctrl-C.
+
+A stateful DigitalOcean API v2 on 127.0.0.1 for trying GPUForge without an account (see dosim/README.md).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,17 @@ import threading
 
 from dosim.clock import RealClock
 from dosim.simulator import Simulator
+from dosim.state import DEFAULT_DURATIONS
 
 DAY = 86_400.0
+EPILOG = """\
+Then, in another shell:
+  export DIGITALOCEAN_API_URL=http://127.0.0.1:8088 DIGITALOCEAN_TOKEN=sim-token
+  curl -s -X POST $DIGITALOCEAN_API_URL/v2/droplets -H "Authorization: Bearer $DIGITALOCEAN_TOKEN" \\
+    -H 'Content-Type: application/json' \\
+    -d '{"name": "gpu-dev", "size": "gpu-h100x1-80gb", "region": "nyc2", "image": "gpu-h100x1-base"}'
+  gpuforge snapshot take gpu-dev
+"""
 
 
 def _duration(text: str) -> tuple[str, float]:
@@ -36,21 +48,36 @@ def seed_demo(sim: Simulator) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m dosim", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8088, help="0 picks a free port")
-    parser.add_argument("--token", default="sim-token")
-    parser.add_argument("--read-only-token", default="sim-ro-token")
-    parser.add_argument("--no-rate-limit", action="store_true", help="never answer 429")
+    parser = argparse.ArgumentParser(
+        prog="python -m dosim",
+        description="A stateful DigitalOcean API v2 simulator on 127.0.0.1 (for tests and trying GPUForge).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8088, help="port; 0 picks a free one (default: %(default)s)")
+    parser.add_argument("--token", default="sim-token", help="the read-write API token (default: %(default)s)")
+    parser.add_argument(
+        "--read-only-token", default="sim-ro-token", help="a read-only token: writes get 403 (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--no-rate-limit", action="store_true", help="never answer 429 (default: 250/minute and 5,000/hour per token)"
+    )
     parser.add_argument(
         "--duration",
         type=_duration,
         action="append",
         default=[],
         metavar="TYPE=SECONDS",
-        help="how long an action type takes, e.g. snapshot=60 (repeatable)",
+        help="how long an action type takes, e.g. snapshot=60 (repeatable; default: "
+        + ", ".join(f"{kind}={seconds:g}" for kind, seconds in DEFAULT_DURATIONS.items() if isinstance(seconds, float))
+        + ", others 1)",
     )
-    parser.add_argument("--seed-demo", action="store_true", help="seed a demo droplet and snapshots")
+    parser.add_argument(
+        "--seed-demo",
+        action="store_true",
+        help="start with a droplet gpu-demo (H100, nyc2) with three snapshots, and a snapshot of a deleted droplet",
+    )
     args = parser.parse_args(argv)
 
     sim = Simulator(

@@ -382,7 +382,7 @@ def _droplet(values: Mapping[str, Any], *, where: str, stack: str) -> DropletCon
 
 
 def infer_environment(stack: str) -> str:
-    """``production`` for stacks named like prod, production or prd; otherwise the stack's name."""
+    """``production`` for stacks named prod, production, prd, live or prod-*; otherwise the stack's name."""
     base = stack.split("/")[-1].lower()
     return "production" if base in PRODUCTION_STACK_NAMES or base.startswith("prod-") else base
 

@@ -9,9 +9,11 @@ simulator) needs a bearer policy without azure-core's HTTPS check. pydo returns 
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pydo
 from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
@@ -19,13 +21,13 @@ from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 
 from gpuforge.errors import GpuForgeError
+from gpuforge.scopes import README_SECTION, all_names, names, scopes_for
 
 DEFAULT_ENDPOINT = "https://api.digitalocean.com"
 TOKEN_SCOPES_HINT = (
-    "use a DigitalOcean API token with read and write access, or a custom-scoped token with "
-    "droplet:read, droplet:update, droplet:create, snapshot:read, snapshot:delete, image:delete "
-    "and actions:read; set it with `pulumi config set --secret digitalocean:token <token>` or in "
-    "DIGITALOCEAN_TOKEN"
+    "use a DigitalOcean API token with read and write access, or a custom-scoped token with the scopes in "
+    f'README.md\'s "{README_SECTION}" ({all_names()}); set it with '
+    "`pulumi config set --secret digitalocean:token <token>` or in DIGITALOCEAN_TOKEN"
 )
 JSON = dict[str, Any]
 
@@ -66,6 +68,62 @@ class TransientError(ApiError):
         super().__init__(message, status=status)
 
 
+ENDPOINT_HINT = (
+    f"check DIGITALOCEAN_API_URL (or digitalocean:apiEndpoint); unset, GPUForge uses {DEFAULT_ENDPOINT}; "
+    "`gpuforge doctor` checks the token and the API"
+)
+
+
+class Unreachable(TransientError):
+    """The connection was refused or the host name does not resolve: nothing answered at the endpoint.
+
+    Transient for the time machine (a destroy keeps retrying until its deadline), but the CLI fails at
+    once: a wrong ``DIGITALOCEAN_API_URL`` does not heal by waiting.
+    """
+
+    def __init__(self, message: str, *, hint: str = ENDPOINT_HINT) -> None:
+        self.retry_after = None
+        ApiError.__init__(self, message, hint=hint)
+
+
+class BadEndpoint(ApiError):
+    """The endpoint is not an http(s) URL."""
+
+
+def endpoint_problem(endpoint: str) -> str | None:
+    """Why ``endpoint`` cannot be the API's base URL, or None when it can (pure: no connection is made)."""
+    parsed = urlsplit(endpoint)
+    if parsed.scheme not in ("http", "https"):
+        return f"{endpoint!r} is not an http:// or https:// URL"
+    if not parsed.hostname:
+        return f"{endpoint!r} names no host"
+    try:
+        parsed.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return f"{endpoint!r} has an invalid port"
+    return None
+
+
+def _unreachable_reason(err: BaseException) -> str | None:
+    """``connection refused`` or ``host name not found`` when that is why ``err`` happened, else None."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [err]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError) or "Connection refused" in str(current):
+            return "connection refused"
+        if isinstance(current, socket.gaierror) or type(current).__name__ == "NameResolutionError":
+            return "host name not found"
+        todo += [current.__cause__, current.__context__, getattr(current, "inner_exception", None)]
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            todo.append(reason)
+    return None
+
+
 class _Bearer(SansIOHTTPPolicy):  # type: ignore[type-arg]
     def __init__(self, token: str) -> None:
         self._token = token
@@ -81,12 +139,17 @@ def _retry_after(headers: Any) -> float | None:
         return None
 
 
-def _translate(what: str, status: int, headers: Any, body: Any) -> ApiError:
+def _translate(what: str, status: int, headers: Any, body: Any, *, token_hint: str = TOKEN_SCOPES_HINT) -> ApiError:
     detail = body.get("message", "") if isinstance(body, dict) else ""
     message = f"DigitalOcean API: {what} answered {status}" + (f": {detail}" if detail else "")
     if status in (401, 403):
-        reason = "the token was refused (401)" if status == 401 else "the token lacks a scope (403)"
-        return AuthError(f"DigitalOcean API: {what}: {reason}", status=status, hint=TOKEN_SCOPES_HINT)
+        needed = scopes_for(what)
+        reason = (
+            "the token was refused (401)"
+            if status == 401
+            else "the token lacks a scope (403)" + (f": this call needs {names(needed)}" if needed else "")
+        )
+        return AuthError(f"DigitalOcean API: {what}: {reason}", status=status, hint=token_hint)
     if status == 404:
         return NotFound(message, status=status)
     if status == 422:
@@ -99,8 +162,22 @@ def _translate(what: str, status: int, headers: Any, body: Any) -> ApiError:
 class DoApi:
     """The DigitalOcean calls GPUForge makes. ``rate_limit`` holds the last ``ratelimit-*`` headers."""
 
-    def __init__(self, token: str, endpoint: str = DEFAULT_ENDPOINT, *, read_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        token: str,
+        endpoint: str = DEFAULT_ENDPOINT,
+        *,
+        read_timeout: float = 30.0,
+        endpoint_hint: str = ENDPOINT_HINT,
+        token_hint: str = TOKEN_SCOPES_HINT,
+    ) -> None:
+        """``endpoint_hint`` and ``token_hint`` say where the endpoint and the token come from where this API
+        is used (the program or the CLI), in errors about them."""
         self.endpoint = endpoint.rstrip("/")
+        self._endpoint_hint, self._token_hint = endpoint_hint, token_hint
+        problem = endpoint_problem(self.endpoint)
+        if problem is not None:
+            raise BadEndpoint(f"DigitalOcean API endpoint {problem}", hint=endpoint_hint)
         self.rate_limit = RateLimit()
         self._client = pydo.Client(
             token,
@@ -134,8 +211,14 @@ class DoApi:
                 except ValueError:  # a 502 from a proxy has an HTML body
                     body = None
             status = err.status_code or 0
-            raise _translate(what, status, response.headers if response is not None else {}, body) from None
+            headers = response.headers if response is not None else {}
+            raise _translate(what, status, headers, body, token_hint=self._token_hint) from None
         except (ServiceRequestError, ServiceResponseError) as err:
+            reason = _unreachable_reason(err)
+            if reason is not None:
+                raise Unreachable(
+                    f"DigitalOcean API at {self.endpoint}: {what}: {reason}", hint=self._endpoint_hint
+                ) from None
             raise TransientError(
                 f"DigitalOcean API: {what}: connection failed ({type(err).__name__})", status=None, retry_after=None
             ) from None

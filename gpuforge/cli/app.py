@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from gpuforge.cli import doctor, records, snapshot, snapshots
+from gpuforge.cli.help import Command
 from gpuforge.cli.output import error_line
 from gpuforge.errors import GpuForgeError
 
@@ -25,7 +26,7 @@ except ImportError:  # pragma: no cover - older typer, with click installed
 
 EXIT_FAILURE = 1
 EXIT_BUG = 70
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = snapshot.EXIT_INTERRUPTED
 
 
 def run_reporting_errors(invoke: Callable[[], Any]) -> int:
@@ -84,11 +85,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 app.add_typer(snapshots.app, name="snapshots")
 app.add_typer(snapshot.app, name="snapshot")
 app.add_typer(records.app, name="records")
-app.command("doctor")(doctor.doctor)
+app.command("doctor", cls=Command)(doctor.doctor)
 
 
 def main() -> None:

@@ -25,19 +25,27 @@ from gpuforge.cli.output import out, print_json
 from gpuforge.config import StackConfig, load_stack_config
 from gpuforge.credentials import TOKEN_ENV
 from gpuforge.do_client import (
-    TOKEN_SCOPES_HINT,
+    DEFAULT_ENDPOINT,
     ApiError,
     AuthError,
+    BadEndpoint,
     DoApi,
     TransientError,
+    Unreachable,
 )
 from gpuforge.errors import GpuForgeError
+from gpuforge.scopes import README_SECTION, names, scopes_for
 from gpuforge.sizes import SizeCatalog, check_size
 from gpuforge.timemachine.stores import RecordStore
 
 MIN_PULUMI = (3, 146, 0)
 PULUMI_INSTALL = "https://www.pulumi.com/docs/iac/download-install/"
 MARKS = {True: "✓", False: "✗", None: "–"}
+DOCTOR_TOKEN_FIX = (
+    "use a DigitalOcean API token with read and write access, or one with the scopes in README.md's "
+    f'"{README_SECTION}": `export DIGITALOCEAN_TOKEN=...`'
+)
+ENDPOINT_FIX = f"fix DIGITALOCEAN_API_URL, or unset it to use {DEFAULT_ENDPOINT}"
 
 
 @dataclass(frozen=True)
@@ -125,11 +133,13 @@ def api_checks(api: DoApi) -> Iterator[Check]:
         account = api.account()
     except AuthError as error:
         yield Check("DigitalOcean API", True, f"{api.endpoint} answered")
-        yield Check("Authentication", False, error.message, TOKEN_SCOPES_HINT)
+        yield Check("Authentication", False, error.message, DOCTOR_TOKEN_FIX)
         return
     except TransientError as error:
         fix = (
-            "check the network, a proxy, or DIGITALOCEAN_API_URL"
+            ENDPOINT_FIX
+            if isinstance(error, Unreachable)
+            else "check the network, a proxy, or DIGITALOCEAN_API_URL"
             if error.status is None
             else "DigitalOcean may be degraded (status.digitalocean.com); try again later"
         )
@@ -143,7 +153,12 @@ def api_checks(api: DoApi) -> Iterator[Check]:
     try:
         count = api.snapshot_count()
     except ApiError as error:
-        yield Check("Snapshots", False, error.message, "the token needs snapshot:read (and snapshot:delete to prune)")
+        yield Check(
+            "Snapshots",
+            False,
+            error.message,
+            f"the token needs snapshot:read (and {names(scopes_for('DELETE snapshot'))} to delete and prune)",
+        )
         return
     yield Check("Snapshots", True, f"readable ({count} Droplet snapshot{'s' if count != 1 else ''})")
 
@@ -240,7 +255,10 @@ def run_checks(
                 yield from size_checks(config, SizeCatalog.from_api(api.sizes()))  # type: ignore[union-attr]
             except ApiError as error:
                 yield Check(
-                    "GPU sizes", False, f"could not read the size list: {error.message}", "the token needs sizes:read"
+                    "GPU sizes",
+                    False,
+                    f"could not read the size list: {error.message}",
+                    f"the token needs {names(scopes_for('GET sizes'))}",
                 )
     directories = (
         [snapshot_dir]
@@ -258,11 +276,17 @@ def run_checks(
 
 def doctor(
     ctx: typer.Context,
-    stack: Annotated[str, typer.Option("--stack", help="The stack whose Pulumi.<stack>.yaml is checked.")] = "dev",
-    project_dir: Annotated[Path, typer.Option("--project-dir", help="Where Pulumi.yaml is.")] = Path("."),
+    stack: Annotated[
+        str, typer.Option("--stack", metavar="STACK", help="The stack whose Pulumi.<stack>.yaml is checked.")
+    ] = "dev",
+    project_dir: Annotated[Path, typer.Option("--project-dir", metavar="DIR", help="Where Pulumi.yaml is.")] = Path(
+        "."
+    ),
     snapshot_dir: Annotated[
         Path | None,
-        typer.Option("--snapshot-dir", help="Check this directory instead of the stack's snapshotDirectory."),
+        typer.Option(
+            "--snapshot-dir", metavar="DIR", help="Check this directory instead of the stack's snapshotDirectory."
+        ),
     ] = None,
     record_store: RecordStoreUrl = "",
     json_: Json = False,
@@ -270,15 +294,19 @@ def doctor(
     """Check the token, the API, the Pulumi CLI, the stack's GPU sizes and the snapshot directory."""
     rt = runtime(ctx)
     checks: list[Check] = []
+    api: DoApi | None = None
     try:
-        api: DoApi | None = rt.core_api()
+        rt.credentials()
         env_name = next(name for name in TOKEN_ENV if os.environ.get(name, "").strip())
         checks.append(Check("Token", True, f"found in {env_name}"))
+        api = rt.core_api()
     except AuthError as error:
-        api = None
         checks.append(Check("Token", False, error.message, error.hint or ""))
+    except BadEndpoint as error:
+        checks.append(Check("DigitalOcean API", False, error.message, ENDPOINT_FIX))
     if not json_:
-        out().print(checks[0].line())
+        for check in checks:
+            out().print(check.line())
     for check in run_checks(
         api,
         project_dir=project_dir,

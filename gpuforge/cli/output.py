@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
@@ -56,26 +56,69 @@ def when(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def snapshot_table(entries: Sequence[Entry], *, rate: float, title: str | None = None) -> Table:
-    """Name, id, droplet, created, size and monthly cost, one row per snapshot, with totals."""
-    table = Table(title=title, show_footer=len(entries) > 1, title_justify="left")
+def day(epoch: float) -> str:
+    return when(epoch)[:10]
+
+
+def _widest(*cells: str) -> int:
+    return max(len(cell) for cell in cells)
+
+
+def snapshot_table(
+    entries: Sequence[Entry], *, rate: float, title: str | None = None, width: int | None = None
+) -> Table:
+    """Name, id, droplet, created, size and monthly cost, one row per snapshot, with totals.
+
+    Ids are never cut, names and droplets never shortened: on a console ``width`` columns wide that cannot
+    hold every column, the monthly cost goes first (it is the size times the rate), then the time of day;
+    names and droplets fold onto a second line rather than lose a character.
+    """
     total_gb = sum(e.size_gigabytes for e in entries)
-    table.add_column("name", footer=f"{len(entries)} snapshots", no_wrap=True)
-    table.add_column("id", no_wrap=True)
-    table.add_column("droplet")
-    table.add_column("created", no_wrap=True)
-    table.add_column("size", justify="right", footer=gigabytes(total_gb), no_wrap=True)
-    table.add_column("per month", justify="right", footer=usd(snapshot_monthly(total_gb, rate)), no_wrap=True)
-    for e in entries:
-        droplet = e.droplet_label + ("" if e.droplet else " (gone)" if e.droplet_id else "")
-        table.add_row(
+    rows = [
+        (
             e.name + ("" if e.gpuforge else " *"),
             e.id,
-            droplet,
-            when(e.created_at),
+            e.droplet_label + ("" if e.droplet else " (gone)" if e.droplet_id else ""),
+            e.created_at,
             gigabytes(e.size_gigabytes),
             usd(snapshot_monthly(e.size_gigabytes, rate)),
         )
+        for e in entries
+    ]
+    footer = (f"{len(entries)} snapshots", "", "", "", gigabytes(total_gb), usd(snapshot_monthly(total_gb, rate)))
+    headers = ("name", "id", "droplet", "created", "size", "per month")
+    formats: list[Callable[[float], str]] = [when, day]  # the time of day goes when space is short
+    keep = [True] * 6
+
+    def needed(date_format: Callable[[float], str]) -> int:
+        columns = [
+            [headers[i], footer[i], *(date_format(r[3]) if i == 3 else str(r[i]) for r in rows)]
+            for i in range(6)
+            if keep[i]
+        ]
+        return sum(_widest(*c) for c in columns) + 3 * len(columns) + 1
+
+    date_format = formats[0]
+    if width is not None and needed(date_format) > width:
+        keep[5] = False
+        if needed(date_format) > width:
+            date_format = formats[1]
+    table = Table(title=title, show_footer=len(entries) > 1, title_justify="left")
+    widest_id = _widest(headers[1], *(r[1] for r in rows))
+    table.add_column(
+        "name", footer=footer[0], overflow="fold", min_width=min(12, _widest("name", *(r[0] for r in rows)))
+    )
+    table.add_column("id", no_wrap=True, min_width=widest_id)
+    table.add_column("droplet", overflow="fold", min_width=min(8, _widest("droplet", *(r[2] for r in rows))))
+    table.add_column("created", no_wrap=True, min_width=len(date_format(0.0)))
+    table.add_column(
+        "size", justify="right", footer=footer[4], no_wrap=True, min_width=_widest(footer[4], *(r[4] for r in rows))
+    )
+    if keep[5]:
+        table.add_column("per month", justify="right", footer=footer[5], no_wrap=True)
+    for name, snapshot_id, droplet, created, size, monthly in rows:
+        cells = [name, snapshot_id, droplet, date_format(created), size] + ([monthly] if keep[5] else [])
+        table.add_row(*cells)
     return table
 
 
@@ -91,19 +134,20 @@ def key_values(pairs: Iterable[tuple[str, Any]], *, title: str) -> Table:
 
 
 def cost_table(
-    rows: Sequence[DropletCosts], whole: DropletCosts, *, status: Mapping[str, str], slug: Mapping[str, str]
+    rows: Sequence[DropletCosts],
+    whole: DropletCosts,
+    *,
+    status: Mapping[str, str],
+    slug: Mapping[str, str],
+    width: int | None = None,
 ) -> Table:
-    """Per droplet: its snapshots' storage per month beside what running it costs a month, with totals."""
-    table = Table(show_footer=len(rows) > 1)
-    table.add_column("droplet", footer="total")
-    table.add_column("now")
-    table.add_column("size slug")
-    table.add_column("snapshots", justify="right", footer=str(whole.snapshots))
-    table.add_column("size", justify="right", footer=gigabytes(whole.gigabytes), no_wrap=True)
-    table.add_column("storage per month", justify="right", footer=usd(whole.snapshot_monthly), no_wrap=True)
-    table.add_column("running per month", justify="right", footer=usd(whole.running_monthly), no_wrap=True)
-    for row in rows:
-        table.add_row(
+    """Per droplet: its snapshots' storage per month beside what running it costs a month, with totals.
+
+    On a console ``width`` columns wide that cannot hold every column, the size slug goes first, then the
+    droplet's status; droplet names fold rather than lose a character, headers wrap, figures stay whole.
+    """
+    cells = [
+        (
             row.droplet,
             status.get(row.droplet, "?"),
             slug.get(row.droplet, "?"),
@@ -112,6 +156,42 @@ def cost_table(
             usd(row.snapshot_monthly),
             usd(row.running_monthly),
         )
+        for row in rows
+    ]
+    footer = (
+        "total",
+        "",
+        "",
+        str(whole.snapshots),
+        gigabytes(whole.gigabytes),
+        usd(whole.snapshot_monthly),
+        usd(whole.running_monthly),
+    )
+    headers = ("droplet", "now", "size slug", "snapshots", "size", "storage per month", "running per month")
+    keep = [True] * 7
+    # A header may wrap at its spaces: its longest word is what it needs.
+    widest = [_widest(*headers[i].split(), footer[i], *(c[i] for c in cells)) for i in range(7)]
+
+    def needed() -> int:
+        kept = [w for w, k in zip(widest, keep, strict=True) if k]
+        return sum(kept) + 3 * len(kept) + 1
+
+    for column in (2, 1):  # the size slug, then the status
+        if width is not None and needed() > width:
+            keep[column] = False
+    table = Table(show_footer=len(rows) > 1)
+    for i, header in enumerate(headers):
+        if not keep[i]:
+            continue
+        figures = _widest(footer[i], *(c[i] for c in cells))
+        if i == 0:
+            table.add_column(header, footer=footer[i], overflow="fold", min_width=min(12, widest[0]))
+        elif i < 3:
+            table.add_column(header, footer=footer[i], overflow="fold")
+        else:  # figures whole; a long header wraps above them
+            table.add_column(header, footer=footer[i], justify="right", overflow="fold", min_width=figures)
+    for row_cells in cells:
+        table.add_row(*(cell for cell, k in zip(row_cells, keep, strict=True) if k))
     return table
 
 

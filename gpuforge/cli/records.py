@@ -7,15 +7,17 @@ from typing import Annotated
 
 import typer
 
-from gpuforge.cli.options import DEFAULT_SNAPSHOT_DIR, Json, runtime
-from gpuforge.cli.output import out, print_json
+from gpuforge.cli.help import Command
+from gpuforge.cli.options import DEFAULT_SNAPSHOT_DIR, RECORDS_HINT, Json, directory_problem, runtime
+from gpuforge.cli.output import error_line, out, print_json
+from gpuforge.errors import GpuForgeError
 from gpuforge.timemachine.records import SnapshotRecord
 from gpuforge.timemachine.stores import LocalStore, RecordExists
 
 app = typer.Typer(help="Snapshot records: copy them into a shared record store.", no_args_is_help=True)
 
 
-@app.command("sync")
+@app.command("sync", cls=Command)
 def sync(
     ctx: typer.Context,
     to: Annotated[
@@ -27,7 +29,9 @@ def sync(
             "SPACES_SECRET_ACCESS_KEY.",
         ),
     ],
-    source: Annotated[Path, typer.Option("--from", help="The local directory of records.")] = DEFAULT_SNAPSHOT_DIR,
+    source: Annotated[
+        Path, typer.Option("--from", metavar="DIR", help="The local directory of records.")
+    ] = DEFAULT_SNAPSHOT_DIR,
     json_: Json = False,
 ) -> None:
     """Copy every record of --from into --to, skipping those already there; never overwrites one."""
@@ -35,11 +39,17 @@ def sync(
         raise typer.BadParameter(
             f"{to!r} is not an s3:// URL (such as s3://my-team/gpuforge?region=nyc3)", param_hint="--to"
         )
+    problem = directory_problem(source, "--from", explicit=True, writing=False)
+    if problem is not None:
+        raise GpuForgeError(problem, hint=RECORDS_HINT)
     target = runtime(ctx).store(to, source)
+    found = LocalStore(source).list()
+    if not found:
+        error_line(f"Warning: {source} holds no snapshot records (<snapshot-name>.json): nothing to copy.")
     copied: list[str] = []
     skipped: list[str] = []
     invalid: list[str] = []
-    for stored in LocalStore(source).list():
+    for stored in found:
         try:
             record = SnapshotRecord.from_dict(stored.data)
         except ValueError:

@@ -12,30 +12,57 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gpuforge.clock import Clock, SystemClock
-from gpuforge.credentials import TOKEN_ENV, Credentials, MissingToken, resolve
-from gpuforge.do_client import AuthError, DoApi, NotFound, TransientError
+from gpuforge.credentials import SPACES_ID_ENV, SPACES_SECRET_ENV, TOKEN_ENV, Credentials, MissingToken, resolve
+from gpuforge.errors import GpuForgeError
+from gpuforge.scopes import README_SECTION
+from gpuforge.cli.output import error_line
+from gpuforge.do_client import DEFAULT_ENDPOINT, AuthError, DoApi, NotFound, TransientError, Unreachable
 from gpuforge.timemachine.polling import PollPolicy, retry_delay
 from gpuforge.timemachine.stores import RecordStore, open_store
 
 ATTEMPTS = 5
+CLI_ENDPOINT_HINT = (
+    f"check DIGITALOCEAN_API_URL, or unset it to use {DEFAULT_ENDPOINT}; `gpuforge doctor` checks the token and the API"
+)
 TOKEN_HINT = (
-    "create one at https://cloud.digitalocean.com/account/api/tokens (read and write, or the scopes "
-    "listed in README.md) and `export DIGITALOCEAN_TOKEN=...`"
+    "create one at https://cloud.digitalocean.com/account/api/tokens (read and write, or the scopes in "
+    f'README.md\'s "{README_SECTION}") and `export DIGITALOCEAN_TOKEN=...`'
+)
+#: The CLI reads the token from the environment only (never the stack config).
+CLI_TOKEN_HINT = (
+    "use a DigitalOcean API token with read and write access, or one with the scopes in README.md's "
+    f'"{README_SECTION}", in DIGITALOCEAN_TOKEN; `gpuforge doctor` checks it'
+)
+SPACES_KEYS_HINT = (
+    "create a Spaces key with read and write access to the bucket under API → Spaces Keys "
+    "(https://cloud.digitalocean.com/account/api/spaces)"
 )
 
 
 class PatientApi(DoApi):
     """A :class:`DoApi` whose GETs and DELETEs are retried on 429, 5xx and lost connections.
 
-    ``retry-after`` is honoured; after :data:`ATTEMPTS` the last error is raised. POSTs are never
-    retried here: a repeated action could start a second one. A DELETE answered 404 after a lost
-    attempt was carried out by that attempt, and counts as done.
+    ``retry-after`` is honoured and each retry is announced through ``notify`` (one line: what failed,
+    how long until the next attempt); after :data:`ATTEMPTS` the last error is raised. Nothing to
+    wait for when nothing listens (:class:`~gpuforge.do_client.Unreachable`: refused, unknown host):
+    that fails at once. POSTs are never retried here: a repeated action could start a second one. A
+    DELETE answered 404 after a lost attempt was carried out by that attempt, and counts as done.
     """
 
-    def __init__(self, credentials: Credentials, *, clock: Clock, attempts: int = ATTEMPTS) -> None:
-        super().__init__(credentials.token, credentials.endpoint)
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        clock: Clock,
+        attempts: int = ATTEMPTS,
+        notify: Callable[[str], None] = error_line,
+    ) -> None:
+        super().__init__(
+            credentials.token, credentials.endpoint, endpoint_hint=CLI_ENDPOINT_HINT, token_hint=CLI_TOKEN_HINT
+        )
         self._clock = clock
         self._attempts = attempts
+        self._notify = notify
 
     def _call(self, what: str, fn: Callable[[], Any]) -> Any:
         if what.startswith("POST"):
@@ -48,10 +75,16 @@ class PatientApi(DoApi):
                 if failed is not None and what.startswith("DELETE"):
                     return None
                 raise
+            except Unreachable:
+                raise
             except TransientError as err:
                 failed = err
                 if attempt + 1 < self._attempts:
-                    self._clock.sleep(retry_delay(PollPolicy(), attempt, retry_after=err.retry_after))
+                    delay = retry_delay(PollPolicy(), attempt, retry_after=err.retry_after)
+                    self._notify(
+                        f"{err.message}: retrying in {delay:g}s (attempt {attempt + 2} of {self._attempts})..."
+                    )
+                    self._clock.sleep(delay)
         assert failed is not None
         raise TransientError(
             f"{failed.message} (still failing after {self._attempts} attempts)",
@@ -81,9 +114,16 @@ class Runtime:
 
     def store(self, spec: str, directory: str | os.PathLike[str]) -> RecordStore:
         """The record store ``spec`` names (an ``s3://`` URL, Spaces keys from the environment), else ``directory``."""
+        missing = [name for name in (SPACES_ID_ENV, SPACES_SECRET_ENV) if not os.environ.get(name, "").strip()]
+        if spec.strip() and missing:  # the CLI reads no stack config: only the environment can help
+            raise GpuForgeError(
+                f"No Spaces key for the record store: export {' and '.join(missing)}", hint=SPACES_KEYS_HINT
+            )
         return open_store(spec, directory=str(directory), config=None, env=os.environ)
 
     def core_api(self) -> DoApi:
         """The plain API for the time machine core, which retries by itself against its deadline."""
         credentials = self.credentials()
-        return DoApi(credentials.token, credentials.endpoint)
+        return DoApi(
+            credentials.token, credentials.endpoint, endpoint_hint=CLI_ENDPOINT_HINT, token_hint=CLI_TOKEN_HINT
+        )

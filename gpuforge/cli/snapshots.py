@@ -6,6 +6,8 @@ by id alone, the droplet list once: never one request per snapshot.
 
 from __future__ import annotations
 
+import shlex
+
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -21,6 +23,7 @@ from gpuforge.cli.inventory import (
     select,
 )
 from gpuforge.cli.local import read_records
+from gpuforge.cli.help import Command
 from gpuforge.cli.options import (
     DEFAULT_SNAPSHOT_DIR,
     Droplet,
@@ -30,6 +33,7 @@ from gpuforge.cli.options import (
     RecordStoreUrl,
     SnapshotDir,
     Yes,
+    open_records,
     runtime,
     seconds,
 )
@@ -94,12 +98,13 @@ def summary(entries: Sequence[Entry], rate: float) -> dict[str, Any]:
 
 
 def show_table(entries: Sequence[Entry], rate: float, title: str | None = None) -> None:
-    out().print(snapshot_table(entries, rate=rate, title=title))
+    console = out()
+    console.print(snapshot_table(entries, rate=rate, title=title, width=console.width))
     if not all(e.gpuforge for e in entries):
         out().print(NOT_GPUFORGE_NOTE)
 
 
-@app.command("list")
+@app.command("list", cls=Command)
 def list_snapshots(
     ctx: typer.Context,
     droplet: Droplet = None,
@@ -113,7 +118,7 @@ def list_snapshots(
     age = seconds(older_than, "--older-than")
     rt = runtime(ctx)
     entries = select(
-        load_entries(rt.api(), rt.store(record_store, snapshot_dir)),
+        load_entries(rt.api(), open_records(ctx, record_store, snapshot_dir)),
         droplet=droplet,
         older_than=age,
         now=rt.clock.now(),
@@ -151,7 +156,7 @@ def _lookup(api: DoApi, ref: str, store: RecordStore) -> Entry:
     return matches[0]
 
 
-@app.command("show")
+@app.command("show", cls=Command)
 def show(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="NAME|ID", help="The snapshot's name or id.")],
@@ -163,7 +168,7 @@ def show(
     """Everything known about one snapshot: DigitalOcean's view, its droplet now, and its record."""
     rt = runtime(ctx)
     api = rt.api()
-    found = _lookup(api, ref, rt.store(record_store, snapshot_dir))
+    found = _lookup(api, ref, open_records(ctx, record_store, snapshot_dir))
     droplet = api.get_droplet(int(found.droplet_id)) if found.droplet_id.isdigit() else None
     droplet_now = droplet.get("status") if droplet else "deleted" if found.droplet_id else None
     record = found.record.data if found.record else None
@@ -210,10 +215,16 @@ def _droplet_line(name: str, droplet_id: str, status: str | None) -> str:
     return f"{who}, {status}" if status else who
 
 
-@app.command("delete")
+@app.command("delete", cls=Command)
 def delete(
     ctx: typer.Context,
-    ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Snapshot ids.")],
+    ids: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID",
+            help="Snapshot ids, not names (names may repeat; `gpuforge snapshots show NAME` gives the id).",
+        ),
+    ],
     yes: Yes = False,
     snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
     record_store: RecordStoreUrl = "",
@@ -224,11 +235,13 @@ def delete(
     bad = [i for i in ids if not i.isdigit()]
     if bad:
         raise typer.BadParameter(
-            f"{bad[0]!r} is not a snapshot id (ids are numbers: see `gpuforge snapshots list`)", param_hint="ID"
+            f"{bad[0]!r} is not a snapshot id: delete takes ids, not names, which may repeat "
+            f"(`gpuforge snapshots show {shlex.quote(bad[0])}` gives its id)",
+            param_hint="ID",
         )
     rt = runtime(ctx)
     api = rt.api()
-    records = read_records(rt.store(record_store, snapshot_dir))
+    records = read_records(open_records(ctx, record_store, snapshot_dir))
     found = []
     for snapshot_id in dict.fromkeys(ids):
         try:
@@ -272,15 +285,16 @@ def _delete_all(api: DoApi, doomed: Sequence[Entry], *, quiet: bool) -> list[Ent
     return deleted
 
 
-@app.command("prune")
+@app.command("prune", cls=Command)
 def prune(
     ctx: typer.Context,
     droplet: Droplet = None,
     keep_last: Annotated[
-        int | None, typer.Option("--keep-last", min=1, help="Keep each droplet's newest N snapshots.")
+        int | None, typer.Option("--keep-last", metavar="N", min=1, help="Keep each droplet's newest N snapshots.")
     ] = None,
     older_than: Annotated[
-        str | None, typer.Option("--older-than", help="Delete only snapshots at least this old: 30d, 2w, 12h.")
+        str | None,
+        typer.Option("--older-than", metavar="DURATION", help="Delete only snapshots at least this old: 30d, 2w, 12h."),
     ] = None,
     include_all: Annotated[
         bool,
@@ -303,12 +317,19 @@ def prune(
         raise typer.BadParameter("say what to keep: --keep-last N and/or --older-than D", param_hint="prune")
     rt = runtime(ctx)
     api = rt.api()
-    doomed = plan_prune(
-        load_entries(api, rt.store(record_store, snapshot_dir)),
-        policy=RetentionPolicy(keep_last, age),
-        now=rt.clock.now(),
-        droplet=droplet,
-        include_all=include_all,
+    entries = load_entries(api, open_records(ctx, record_store, snapshot_dir))
+    policy = RetentionPolicy(keep_last, age)
+    doomed = plan_prune(entries, policy=policy, now=rt.clock.now(), droplet=droplet, include_all=include_all)
+    # What the rules would reach with --all: snapshots left alone only for want of a record or an automatic name.
+    chosen = {e.id for e in doomed}
+    skipped = (
+        []
+        if include_all
+        else [
+            e
+            for e in plan_prune(entries, policy=policy, now=rt.clock.now(), droplet=droplet, include_all=True)
+            if e.id not in chosen
+        ]
     )
     deleted = _delete_all(api, doomed, quiet=json_) if yes else []
     if json_:
@@ -317,12 +338,20 @@ def prune(
                 "dry_run": not yes,
                 "snapshots": [e.to_json(rate) for e in doomed],
                 "deleted": [e.id for e in deleted],
+                "skipped_without_all": [e.id for e in skipped],
                 **summary(doomed, rate),
             }
         )
         return
+    if skipped:
+        tagged = sum(1 for e in skipped if e.gpuforge)
+        out().print(
+            f"Left alone: {len(skipped)} snapshot(s) the rules would reach but that have neither a record nor an "
+            f"automatic name ({tagged} tagged gpuforge): {', '.join(f'{e.name} ({e.id})' for e in skipped)}. "
+            "Add --all to include them."
+        )
     if not doomed:
-        out().print("Nothing to prune.")
+        out().print("Nothing to prune." if not skipped else "Nothing else to prune.")
         return
     saving = (
         f"{len(doomed)} snapshot(s) ({gigabytes(sum(e.size_gigabytes for e in doomed))}), saving "
@@ -335,7 +364,7 @@ def prune(
         out().print(f"Would delete {saving}. Run again with --yes to delete them.")
 
 
-@app.command("cost")
+@app.command("cost", cls=Command)
 def cost(
     ctx: typer.Context,
     snapshot_dir: SnapshotDir = DEFAULT_SNAPSHOT_DIR,
@@ -347,7 +376,7 @@ def cost(
     rt = runtime(ctx)
     api = rt.api()
     droplets = api.droplets()
-    entries = load_entries(api, rt.store(record_store, snapshot_dir), droplets)
+    entries = load_entries(api, open_records(ctx, record_store, snapshot_dir), droplets)
     catalog = SizeCatalog.from_api(api.sizes())
     status, slug = droplet_facts(entries, droplets)
     running = {label: monthly_cost(catalog.sizes.get(s)) for label, s in slug.items()}
@@ -362,7 +391,8 @@ def cost(
             }
         )
         return
-    out().print(cost_table(rows, whole, status=status, slug=slug))
+    console = out()
+    console.print(cost_table(rows, whole, status=status, slug=slug, width=console.width))
     out().print(
         f"Snapshot storage at ${rate:g}/GB-month; droplet prices from DigitalOcean's size list "
         "(a droplet is billed while it exists, running or off)."

@@ -369,6 +369,7 @@ class _Run:
 
     def _power_off(self, droplet: dict[str, Any], *, graceful: bool = True) -> None:
         """Shut the droplet down (unless ``graceful`` is off: a shutdown was tried already), then power it off."""
+        droplet = self._settled(droplet)
         if droplet.get("status") == "off":
             return
         if graceful:
@@ -400,15 +401,36 @@ class _Run:
                 f"power_off action {power_off['id']} ended {final.get('status')}", power_off["id"]
             )
 
+    def _settled(self, droplet: dict[str, Any]) -> dict[str, Any]:
+        """The droplet once no action holds it: one still booting (``new``) or busy (``locked``) refuses a
+        shutdown with 422, so its pending action is waited for first (up to the snapshot timeout)."""
+        if not (droplet.get("locked") or droplet.get("status") == "new"):
+            return droplet
+        actions = self._retry(lambda: self.api.droplet_actions(self.droplet_id))
+        pending = next((a for a in actions if a.get("status") == "in-progress"), None)
+        if pending is not None:
+            self.report(
+                f"{self.label[0].upper()}{self.label[1:]} is busy ({pending.get('type')} action {pending['id']} "
+                "in progress): waiting for it before shutting down..."
+            )
+            if self._wait_quietly(pending, self.deadline).get("status") == "in-progress":
+                raise self._power_off_failed(
+                    f"its {pending.get('type')} action {pending['id']} was still in progress", pending["id"]
+                )
+        now = self._retry(lambda: self.api.get_droplet(self.droplet_id))
+        if now is None:
+            raise NotFound(f"DigitalOcean API: GET droplet {self.droplet_id}: not found", status=404)
+        return now
+
     def _power_off_failed(self, why: str, action_id: object = None) -> SnapshotFailed:
         return SnapshotFailed(
             f"Could not power off {self.label} before its snapshot: {why}",
             droplet_id=str(self.droplet_id),
             action_id=None if action_id is None else str(action_id),
             hint=(
-                "power it off yourself (`doctl compute droplet-action power-off "
-                f"{self.droplet_id} --wait`) or set gpuforge:snapshotPowerOff false, then run "
-                f"{self.rerun} again; the droplet was kept"
+                "power it off yourself (in the control panel, https://cloud.digitalocean.com/droplets, Power tab) "
+                f"or {'add --live' if self.rerun != DESTROY_AGAIN else 'set gpuforge:snapshotPowerOff false'}, "
+                f"then run {self.rerun} again; the droplet was kept"
             ),
         )
 

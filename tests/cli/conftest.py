@@ -22,8 +22,10 @@ Run = Callable[..., Result]
 
 @pytest.fixture
 def records(tmp_path: Path) -> Path:
-    """The snapshot directory the commands read (``--snapshot-dir``)."""
-    return tmp_path / "snapshots"
+    """The snapshot directory the commands read (``--snapshot-dir``); it exists, as after a first record."""
+    directory = tmp_path / "snapshots"
+    directory.mkdir()
+    return directory
 
 
 @pytest.fixture

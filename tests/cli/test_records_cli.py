@@ -71,9 +71,47 @@ def test_take_records_into_the_bucket(sim, gpuforge, records, bucket):
     body = parsed(gpuforge("snapshot", "take", "gpu-dev", "--live", "--json", "--record-store", bucket.spec()))
     (record,) = bucket.objects().values()
     assert body["record"].startswith(f"s3://{bucket.name}/") and record["snapshot_id"] == body["snapshot_id"]
-    assert not records.exists()
+    assert not any(records.iterdir())  # nothing written locally
     assert sim.snapshots[int(body["snapshot_id"])]["tags"] == [
         "gpuforge",
         "gpuforge-droplet-gpu-dev",
         "gpuforge-stack-dev",
     ]
+
+
+def test_records_sync_refuses_a_missing_or_file_source_and_warns_on_an_empty_one(gpuforge, records, bucket, tmp_path):
+    sync = ("records", "sync", "--to", bucket.spec())
+    missing = gpuforge(*sync, "--from", str(tmp_path / "no-such-dir"), dir_option=False)
+    assert_one_line_error(missing, f"--from {tmp_path / 'no-such-dir'}: no such directory", "snapshotDirectory")
+    a_file = tmp_path / "record.json"
+    a_file.write_text("{}")
+    assert_one_line_error(gpuforge(*sync, "--from", str(a_file), dir_option=False), "is a file, not a directory")
+    empty = gpuforge(*sync, "--from", str(records), dir_option=False)
+    assert empty.exit_code == 0
+    assert empty.stderr == f"Warning: {records} holds no snapshot records (<snapshot-name>.json): nothing to copy.\n"
+    assert "0 record(s) copied" in empty.stdout and bucket.objects() == {}
+
+
+@pytest.mark.parametrize("command", [("snapshots", "list"), ("snapshots", "show", "x"), ("snapshots", "cost")])
+def test_a_snapshot_dir_that_is_missing_or_a_file_fails_in_one_line(gpuforge, tmp_path, command):
+    missing = gpuforge(*command, "--snapshot-dir", str(tmp_path / "typo"), dir_option=False)
+    assert_one_line_error(missing, f"--snapshot-dir {tmp_path / 'typo'}: no such directory")
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    assert_one_line_error(gpuforge(*command, "--snapshot-dir", str(a_file), dir_option=False), "is a file")
+
+
+def test_the_default_snapshot_dir_may_be_missing_and_take_creates_a_given_one(sim, gpuforge, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no ./snapshots yet: a project before its first record
+    assert parsed(gpuforge("snapshots", "list", "--json", dir_option=False))["count"] == 0
+    sim.add_droplet("gpu-dev", region="nyc2")
+    new_dir = tmp_path / "records" / "here"
+    body = parsed(
+        gpuforge("snapshot", "take", "gpu-dev", "--live", "--json", "--snapshot-dir", str(new_dir), dir_option=False)
+    )
+    assert body["record"].startswith(str(new_dir))
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    refused = gpuforge("snapshot", "take", "gpu-dev", "--live", "--snapshot-dir", str(a_file), dir_option=False)
+    assert_one_line_error(refused, "is a file")
+    assert sim.count("POST", "/v2/droplets/{id}/actions") == 1  # refused before any snapshot was started

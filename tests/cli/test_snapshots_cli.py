@@ -131,6 +131,28 @@ def test_prune_table_says_what_it_would_save_and_all_widens_the_scope(gpuforge, 
     assert [s["id"] for s in only_orphan["snapshots"]] == ids([fleet["orphan"]])
 
 
+def test_prune_says_what_it_left_alone_and_how_to_include_it(sim, gpuforge):
+    tagged = sim.add_snapshot(
+        name="before-upgrade",
+        droplet_name="gpu-dev",
+        regions=["nyc2"],
+        tags=["gpuforge"],
+        created_at=sim.clock.now() - 40 * DAY,
+    )
+    dry = gpuforge("snapshots", "prune", "--older-than", "30d")
+    assert dry.exit_code == 0 and sim.count("DELETE") == 0
+    assert (
+        f"Left alone: 1 snapshot(s) the rules would reach but that have neither a record nor an automatic name "
+        f"(1 tagged gpuforge): before-upgrade ({tagged['id']}). Add --all to include them."
+    ) in dry.stdout
+    assert "Nothing else to prune." in dry.stdout and "Nothing to prune." not in dry.stdout
+    body = parsed(gpuforge("snapshots", "prune", "--older-than", "30d", "--json"))
+    assert body["snapshots"] == [] and body["skipped_without_all"] == [tagged["id"]]
+    wide = parsed(gpuforge("snapshots", "prune", "--older-than", "30d", "--all", "--json"))
+    assert [s["id"] for s in wide["snapshots"]] == [tagged["id"]] and wide["skipped_without_all"] == []
+    assert "Left alone" not in gpuforge("snapshots", "prune", "--older-than", "60d").stdout
+
+
 def test_prune_needs_a_rule(gpuforge):
     assert_one_line_error(gpuforge("snapshots", "prune"), "--keep-last N and/or --older-than D")
     assert_one_line_error(gpuforge("snapshots", "prune", "--older-than", "soon"), "--older-than", "not a duration")
@@ -168,7 +190,9 @@ def test_read_only_token_cannot_delete(sim, gpuforge, fleet):
 def test_a_429_storm_gives_up_after_a_few_attempts(sim, gpuforge, fleet):
     sim.faults.add("429", "GET /v2/snapshots", probability=1.0, retry_after=0)
     result = gpuforge("snapshots", "list")
-    assert_one_line_error(result, "429", "still failing after 5 attempts")
+    *retries, error = result.stderr.strip().splitlines()
+    assert len(retries) == 4 and all("answered 429" in r and "retrying in" in r for r in retries)
+    assert result.exit_code == 1 and "429" in error and "still failing after 5 attempts" in error
     assert sim.count("GET", SNAPSHOTS) == 5
 
 
