@@ -401,7 +401,7 @@ def load_stack_config(raw: Mapping[str, Any], *, project: str, stack: str) -> St
     droplets_raw = raw.get("droplets")
     droplets: tuple[DropletConfig, ...]
     if droplets_raw in (None, "", "[]", []):
-        droplets: tuple[DropletConfig, ...] = (_droplet(flat, where="", stack=stack),)
+        droplets = (_droplet(flat, where="", stack=stack),)
     else:
         entries = _json_if_text("droplets", droplets_raw, list, "a list of objects, each with at least a name")
         if not entries:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, cast
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -199,11 +200,11 @@ class DoApi:
         except (KeyError, TypeError, ValueError):
             pass
 
-    def _call(self, what: str, fn: Callable[[], Any]) -> Any:
+    def _call(self, what: str, fn: Callable[[], object]) -> Any:
         try:
             body = fn()
         except HttpResponseError as err:
-            response = err.response
+            response: Any = err.response  # azure-core types it loosely: an HttpResponse here
             body = None
             if response is not None:
                 try:
@@ -226,10 +227,14 @@ class DoApi:
             raise NotFound(f"DigitalOcean API: {what}: not found", status=404)
         return body
 
-    def _pages(self, what: str, key: str, fn: Callable[[int], JSON]) -> Iterator[JSON]:
+    def _object(self, what: str, fn: Callable[[], object], key: str) -> JSON:
+        """The JSON object ``key`` of the answer (``{"droplet": {...}}`` and the like)."""
+        return cast(JSON, self._call(what, fn)[key])
+
+    def _pages(self, what: str, key: str, fn: Callable[[int], object]) -> Iterator[JSON]:
         page = 1
         while True:
-            body = self._call(what, lambda page=page: fn(page))
+            body = self._call(what, partial(fn, page))
             yield from body.get(key) or []
             if not ((body.get("links") or {}).get("pages") or {}).get("next"):
                 return
@@ -238,7 +243,7 @@ class DoApi:
     def get_droplet(self, droplet_id: int) -> JSON | None:
         """The droplet, or None when it no longer exists."""
         try:
-            return self._call(f"GET droplet {droplet_id}", lambda: self._client.droplets.get(droplet_id))["droplet"]
+            return self._object(f"GET droplet {droplet_id}", lambda: self._client.droplets.get(droplet_id), "droplet")
         except NotFound:
             return None
 
@@ -264,10 +269,10 @@ class DoApi:
 
     def post_action(self, droplet_id: int, body: JSON) -> JSON:
         what = f"POST {body.get('type')} action on droplet {droplet_id}"
-        return self._call(what, lambda: self._client.droplet_actions.post(droplet_id, body))["action"]
+        return self._object(what, lambda: self._client.droplet_actions.post(droplet_id, body), "action")
 
     def get_action(self, action_id: int) -> JSON:
-        return self._call(f"GET action {action_id}", lambda: self._client.actions.get(action_id))["action"]
+        return self._object(f"GET action {action_id}", lambda: self._client.actions.get(action_id), "action")
 
     def droplet_snapshots(self, droplet_id: int) -> list[JSON]:
         return list(
@@ -289,7 +294,8 @@ class DoApi:
         )
 
     def delete_snapshot(self, snapshot_id: int) -> None:
-        self._call(f"DELETE snapshot {snapshot_id}", lambda: self._client.snapshots.delete(snapshot_id))
+        # pydo's generated signature types snapshot_id as a JSON body (for both get and delete); it is the id.
+        self._call(f"DELETE snapshot {snapshot_id}", lambda: self._client.snapshots.delete(snapshot_id))  # type: ignore[arg-type]
 
     def tag_resources(self, tag: str, resources: list[JSON]) -> None:
         """Tag resources (``POST /v2/tags/{tag}/resources``), creating the tag first when it does not exist."""
@@ -306,7 +312,7 @@ class DoApi:
 
     def get_snapshot(self, snapshot_id: int) -> JSON:
         """The snapshot as ``GET /v2/snapshots/{id}`` shows it; :class:`NotFound` when there is none."""
-        return self._call(f"GET snapshot {snapshot_id}", lambda: self._client.snapshots.get(snapshot_id))["snapshot"]
+        return self._object(f"GET snapshot {snapshot_id}", lambda: self._client.snapshots.get(snapshot_id), "snapshot")  # type: ignore[arg-type]
 
     def snapshot_count(self) -> int:
         """How many Droplet snapshots the account has (one request: ``meta.total``)."""
@@ -323,4 +329,4 @@ class DoApi:
 
     def account(self) -> JSON:
         """The account the token belongs to (``GET /v2/account``)."""
-        return self._call("GET account", lambda: self._client.account.get())["account"]
+        return self._object("GET account", lambda: self._client.account.get(), "account")

@@ -22,7 +22,11 @@ from gpuforge.errors import GpuForgeError
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 except ImportError:  # pragma: no cover - older typer, with click installed
-    from click.exceptions import ClickException, NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
+    from click.exceptions import (  # type: ignore[assignment,no-redef,unused-ignore]
+        ClickException,
+        NoArgsIsHelpError,
+        UsageError,
+    )
 
 EXIT_FAILURE = 1
 EXIT_BUG = 70
@@ -68,10 +72,18 @@ class _Root(TyperGroup):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
         code = run_reporting_errors(
-            lambda: super(_Root, self).main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            lambda: super(_Root, self).main(
+                args,
+                prog_name,
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
         )
         if standalone_mode:
             sys.exit(code)

@@ -484,7 +484,7 @@ class _Run:
             )
             self.clock.sleep(bounded(wait, now=now, deadline=self.deadline))
             attempt += 1
-            action = self._retry(lambda action_id=int(action["id"]): self.api.get_action(action_id))
+            action = self._retry(partial(self.api.get_action, int(action["id"])))
             now = self.clock.now()
             status = action.get("status", "")
             if status == "in-progress" and should_report(
@@ -524,7 +524,7 @@ class _Run:
                 bounded(poll_interval(self.policy, attempt, now=now, **self._rate_limit()), now=now, deadline=limit)
             )
             attempt += 1
-            action = self._retry(lambda action_id=int(action["id"]): self.api.get_action(action_id))
+            action = self._retry(partial(self.api.get_action, int(action["id"])))
         return action
 
     def _find_snapshot(self, action: dict[str, Any]) -> dict[str, Any] | None:
@@ -645,7 +645,7 @@ class _Run:
                 just_taken_id=just_taken_id,
             )
             for snapshot in doomed:
-                self._retry(lambda snapshot_id=int(snapshot.id): self.api.delete_snapshot(snapshot_id), limit)
+                self._retry(partial(self.api.delete_snapshot, int(snapshot.id)), limit)
                 deleted.append(snapshot.id)
                 self.report(f"Retention: deleted snapshot {snapshot.name} ({snapshot.id})")
         except ApiError as err:
