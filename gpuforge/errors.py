@@ -6,7 +6,7 @@ from __future__ import annotations
 class GpuForgeError(Exception):
     """An error a user can meet. ``str()`` is the whole message: no traceback is ever shown for it.
 
-    ``hint`` is the command or step that helps (``doctl compute action get 123``); it is appended
+    ``hint`` is the command or step that helps (``pulumi destroy`` again, ``gpuforge doctor``); it is appended
     to the message after " — ".
     """
 

@@ -115,8 +115,8 @@ class RecordNotWritten(SnapshotFailed):
 def _inspect_hint(action_id: object, *, resumes: bool, rerun: str) -> str:
     again = "resumes the snapshot" if resumes else "takes a new snapshot"
     return (
-        f"inspect it with `doctl compute action get {action_id}`; the droplet was kept, and running "
-        f"{rerun} again {again}"
+        f"action {action_id} shows under the droplet's History in DigitalOcean's control panel; the droplet "
+        f"was kept, and running {rerun} again {again}"
     )
 
 
@@ -557,7 +557,7 @@ class _Run:
                     f"Snapshot action {action['id']} of {self.label} completed but its snapshot is not listed",
                     droplet_id=str(self.droplet_id),
                     action_id=str(action["id"]),
-                    hint=f"check `doctl compute droplet snapshots {self.droplet_id}`; the droplet was kept",
+                    hint=f"see its snapshots with `gpuforge snapshots list --droplet {self.droplet_id}`; the droplet was kept",
                 )
             self.clock.sleep(bounded(poll_interval(self.policy, attempt, now=now), now=now, deadline=limit))
             attempt += 1

@@ -49,7 +49,9 @@ def test_take_failures_are_one_line(sim, gpuforge):
     assert_one_line_error(gpuforge("snapshot", "take", "twin", "--timeout", "10s"), "--timeout", "between 1m and 24h")
     sim.add_droplet("gpu-dev", region="nyc2")
     sim.faults.add("action_errored", action_type="snapshot")
-    assert_one_line_error(gpuforge("snapshot", "take", "gpu-dev", "--live"), "failed", "doctl compute action get")
+    assert_one_line_error(
+        gpuforge("snapshot", "take", "gpu-dev", "--live"), "failed", "shows under the droplet's History"
+    )
 
 
 def test_a_failed_snapshot_powers_the_droplet_back_on(sim, gpuforge):

@@ -111,7 +111,7 @@ def test_errored_snapshot_aborts_the_delete_and_a_rerun_takes_one(sim, start_hos
     details = failed_delete(host, resource_id, outs)
     (action,) = [a for a in sim.actions.values() if a["type"] == "snapshot"]
     assert f"droplet {made['droplet']['id']} (gpu-dev)" in details
-    assert f"doctl compute action get {action['id']}" in details and "pulumi destroy" in details
+    assert f"action {action['id']} shows under the droplet's History" in details and "pulumi destroy" in details
     assert made["droplet"]["id"] in sim.droplets and snapshots_of(sim, made["droplet"]) == []
     host.delete(resource_id, outs)
     assert len(snapshots_of(sim, made["droplet"])) == 1

@@ -95,7 +95,7 @@ def test_timeout_then_rerun_resumes_the_same_action(world):
         world.take(droplet["id"], world.settings(timeout_seconds=120))
     message = str(err.value)
     assert f"droplet {droplet['id']} (gpu-dev)" in message and "did not complete within 120s" in message
-    assert f"doctl compute action get {err.value.action_id}" in message and "resumes" in message
+    assert f"action {err.value.action_id} shows under the droplet's History" in message and "resumes" in message
     outcome = world.take(droplet["id"])
     assert outcome.how == "resumed" and outcome.action_id == err.value.action_id
     assert world.snapshot_posts() == 1 and len(world.snapshots_of(droplet["id"])) == 1
@@ -165,7 +165,7 @@ def test_errored_snapshot_fails_with_the_action_to_inspect(world):
     with pytest.raises(SnapshotFailed) as err:
         world.take(droplet["id"])
     assert f"action {err.value.action_id} errored" in str(err.value)
-    assert f"doctl compute action get {err.value.action_id}" in str(err.value)
+    assert f"action {err.value.action_id} shows under the droplet's History" in str(err.value)
     assert world.snapshots_of(droplet["id"]) == []
 
 
