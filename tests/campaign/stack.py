@@ -128,6 +128,22 @@ class CampaignHost(DynamicHost):
         super().kill()
 
 
+def registered_inputs(settings: SnapshotSettings, droplet_id: int) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The guard's inputs and the early steps' (by stage) as :func:`campaign_program` registers them
+    under Pulumi's mocks (``__provider`` included), for the droplet ``droplet_id``."""
+    recorder = Recorder(droplet_id=str(droplet_id))
+    pulumi.runtime.set_mocks(recorder, project="gpuforge", stack="dev", preview=False)
+
+    @pulumi.runtime.test
+    def run() -> None:
+        campaign_program(settings)()
+
+    run()
+    steps = {str(r.inputs["stage"]): dict(r.inputs) for r in recorder.resources if r.typ == START_TYPE_TOKEN}
+    assert sorted(steps) == sorted(START_STAGES), f"the program registered the steps {sorted(steps)}"
+    return recorder.guard_inputs(), steps
+
+
 @dataclass
 class Step:
     """An early step (``SnapshotStart``) as the stack's state holds it."""
@@ -248,19 +264,9 @@ class Stack:
     def program_inputs(
         self, settings: SnapshotSettings, droplet_id: int
     ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-        """The guard's inputs and the early steps' (by stage) as the component wiring registers them
-        (``__provider`` included)."""
-        recorder = Recorder(droplet_id=str(droplet_id))
-        pulumi.runtime.set_mocks(recorder, project="gpuforge", stack="dev", preview=False)
-
-        @pulumi.runtime.test
-        def run() -> None:
-            campaign_program(settings)()
-
-        run()
-        inputs = recorder.guard_inputs()
-        steps = {str(r.inputs["stage"]): dict(r.inputs) for r in recorder.resources if r.typ == START_TYPE_TOKEN}
-        assert sorted(steps) == sorted(START_STAGES), f"the program registered the steps {sorted(steps)}"
+        """The guard's inputs and the early steps' (by stage), see :func:`registered_inputs`; their
+        ``__provider`` blobs are kept for the token invariant."""
+        inputs, steps = registered_inputs(settings, droplet_id)
         for props in (inputs, *steps.values()):
             self.blobs_seen.add(props["__provider"])
         return inputs, steps
