@@ -138,7 +138,7 @@ def _texts(stack: Stack) -> Iterable[tuple[str, str]]:
     for blob in stack.blobs_seen:
         yield "the __provider blob", blob + base64.b64decode(blob).decode("latin-1")
     for outs in stack.outputs_seen:
-        yield "the guard's outputs (state)", json.dumps(outs, default=str)
+        yield "a guard's or early step's outputs (state)", json.dumps(outs, default=str)
     for details in stack.errors_seen:
         yield "a Delete error", details
 
@@ -185,6 +185,40 @@ def kept_droplets_keep_their_firewall(stack: Stack) -> list[str]:
     return violations
 
 
+def early_steps_never_fail(stack: Stack) -> list[str]:
+    """An early step's Delete only warns (the guard does the whole job): a failure would stop the
+    destroy's later waves (step_executor.go ~460) for nothing."""
+    return [
+        f"the {run.stage} step of droplet {run.droplet_id} ({run.name}) failed: {run.details[:200]}"
+        for run in stack.step_runs
+        if not run.ok
+    ]
+
+
+def early_steps_do_nothing_when_off(stack: Stack) -> list[str]:
+    """With snapshots off, neither step touches the droplet; without ``power_off``, the shutdown step does not."""
+    return [
+        f"the {run.stage} step of droplet {run.droplet_id} ({run.name}) sent {run.requests} requests about it "
+        + ("with snapshots off" if not run.enabled else "without power_off")
+        for run in stack.step_runs
+        if run.requests and (not run.enabled or (run.stage == "shutdown" and not run.power_off))
+    ]
+
+
+def early_steps_never_start_a_second_snapshot(stack: Stack) -> list[str]:
+    """A step starts at most one snapshot, and none when one of the droplet is already running or done;
+    the shutdown step starts none."""
+    violations = []
+    for run in stack.step_runs:
+        allowed = 1 if run.stage == "snapshot" and run.enabled and not run.snapshots_before else 0
+        if run.snapshots_started > allowed:
+            violations.append(
+                f"the {run.stage} step of droplet {run.droplet_id} ({run.name}) started {run.snapshots_started} "
+                f"snapshot(s) with {run.snapshots_before} already running or done"
+            )
+    return violations
+
+
 INVARIANTS = (
     no_guarded_droplet_deleted_without_snapshot,
     at_most_one_snapshot_per_droplet,
@@ -193,4 +227,7 @@ INVARIANTS = (
     errors_are_one_message,
     droplets_match_the_stack,
     kept_droplets_keep_their_firewall,
+    early_steps_never_fail,
+    early_steps_do_nothing_when_off,
+    early_steps_never_start_a_second_snapshot,
 )

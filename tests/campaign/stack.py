@@ -1,23 +1,32 @@
 """A Pulumi stack of guarded droplets, driven as the engine drives it, against the simulator.
 
-Each droplet comes with its firewall and its guard, wired as the component wires them: the firewall
-depends on the droplet, the guard on the droplet (``droplet_id``) and on the firewall (``depends_on``);
-tests/guard/test_delete_waves.py pins those edges on the real program. The engine's side of every
-operation is emulated from Pulumi's rules (docs/DESIGN.md, "Pulumi semantics"):
+Each droplet comes with its firewall, its guard and the guard's two early steps (``SnapshotStart``,
+stages ``shutdown`` and ``snapshot``: gpuforge/guard.py, "fleet destroy"), wired as the component
+wires them: the firewall depends on the droplet, the guard on the droplet (``droplet_id``) and on the
+firewall (``depends_on``), the ``snapshot`` step on the droplet (``droplet_id``) and on the guard
+(``depends_on``), the ``shutdown`` step on the droplet and on the ``snapshot`` step;
+tests/guard/test_delete_waves.py and tests/guard/test_fleet.py pin those edges on the real program.
+The engine's side of every operation is emulated from Pulumi's rules (docs/DESIGN.md, "Pulumi semantics"):
 
-* create: the program registers a droplet, its firewall and its guard (the guard's inputs,
-  ``__provider`` blob included, come from a real program run under Pulumi's mocks), then Check and Create;
-* update: Check, Diff (must not be a replacement), Update; a droplet whose guard went in an earlier,
-  partly failed destroy gets a new guard (Create) at the next ``pulumi up``;
+* create: the program registers a droplet, its firewall, its guard and the two steps (their inputs,
+  ``__provider`` blobs included, come from a program run under Pulumi's mocks that calls the
+  product's ``SnapshotGuard`` and ``snapshot_starts``), then Check and Create each, in dependency order;
+* update: Check, Diff (must not be a replacement), Update, for the guard and both steps (all carry
+  ``enabled``); a droplet whose guard or steps went in an earlier, partly failed destroy gets them
+  again (Create) at the next ``pulumi up``;
 * destroy: deletes in waves (``ScheduleDeletes``, pkg/resource/deploy/step_generator.go ~2747-2796,
-  pulumi v3.260): a resource goes in a wave after everything that depends on it, so the guards first,
-  then the firewalls, then the droplets; the executor waits for each wave (deployment_executor.go
-  ~515-553) and a failed delete cancels the later waves while the deletes already running finish
-  (step_executor.go ~460): one failed guard keeps every droplet and firewall of that destroy, and
-  the guards that succeeded are gone from state;
+  pulumi v3.260): a resource goes in a wave after everything that depends on it, so the shutdown
+  steps first, then the snapshot steps, then the guards, then the firewalls, then the droplets; the
+  executor waits for each wave (deployment_executor.go ~515-553) and a failed delete cancels the
+  later waves while the deletes already running finish (step_executor.go ~460): one failed guard
+  (or early step) keeps every droplet and firewall of that destroy, and what succeeded is gone from state;
 * replace: delete-before-replace, because the program sets the droplet's ``name``
-  (``nameRequiresDeleteBeforeReplace`` in the bridge): the old guard (its snapshot), then the old
-  droplet, then the new droplet and its guard; the firewall is updated to the new droplet, not deleted;
+  (``nameRequiresDeleteBeforeReplace`` in the bridge): every dependent whose Diff replaces it once
+  ``droplet_id`` is unknown is deleted first, in reverse dependency order, as one serial chain
+  (calculateDependentReplacements ~3268, generateStepsFromDiff ~2060-2100, ExecuteSerial in
+  deployment_executor.go ~651): the shutdown step, the snapshot step, the old guard (its snapshot),
+  the old droplet, then the new droplet, its guard and steps; the firewall is updated to the new
+  droplet, not deleted;
 * the DigitalOcean provider's own deletes (firewall, droplet) use the same token as the guard: under a
   refused (401) or read-only (403) token they fail too, and stop the run.
 
@@ -29,6 +38,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,16 +46,49 @@ from typing import Any
 
 import grpc
 import pulumi
+import pulumi_digitalocean as digitalocean
 from pulumi.runtime.proto import provider_pb2
 
 from dosim import Simulator
+from gpuforge.guard import START_STAGES, START_TYPE_TOKEN, SnapshotGuard, snapshot_starts
 from gpuforge.timemachine import SnapshotSettings
-from tests.guard.conftest import Recorder, small_program
+from tests.guard.conftest import Recorder
 from tests.guard.host import DynamicHost
 
 GPU_SIZE, REGION, IMAGE = "gpu-h100x1-80gb", "nyc2", "gpu-h100x1-base"
 #: The result of a destroy for a droplet whose guard was already gone from state (no Delete of a guard ran).
 NO_GUARD = "no guard in state"
+#: The result of a destroy stopped (an earlier wave failed) before its droplet's guard was called.
+NOT_REACHED = "stopped before the guard: an earlier delete wave failed"
+#: The dynamic resources of a droplet, as node kinds of the delete graph: the two early steps (by stage) and the guard.
+DYNAMIC = (*START_STAGES, "guard")
+#: Creation order of the steps: the snapshot step depends on the guard, the shutdown step on the snapshot step.
+STEP_CREATE_ORDER = ("snapshot", "shutdown")
+
+
+def campaign_program(settings: SnapshotSettings) -> Callable[[], None]:
+    """A droplet, its guard and the guard's two early steps, wired as ``GpuDroplet`` wires them
+    (gpuforge/component.py): the guard takes the droplet's id, ``snapshot_starts`` adds the steps."""
+
+    def program() -> None:
+        parent = pulumi.ComponentResource("gpuforge:campaign:GuardedDroplet", settings.droplet_name)
+        droplet = digitalocean.Droplet(
+            settings.droplet_name,
+            name=settings.droplet_name,
+            size=settings.gpu_size,
+            region=settings.region,
+            image=settings.image,
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+        guard = SnapshotGuard(
+            f"{settings.droplet_name}-snapshot-guard",
+            droplet.id,
+            settings,
+            pulumi.ResourceOptions(parent=parent, depends_on=[droplet]),
+        )
+        snapshot_starts(settings.droplet_name, droplet.id, settings, guard, parent)
+
+    return program
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str, interval: float = 0.02) -> None:
@@ -85,6 +128,51 @@ class CampaignHost(DynamicHost):
         super().kill()
 
 
+def registered_inputs(settings: SnapshotSettings, droplet_id: int) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The guard's inputs and the early steps' (by stage) as :func:`campaign_program` registers them
+    under Pulumi's mocks (``__provider`` included), for the droplet ``droplet_id``."""
+    recorder = Recorder(droplet_id=str(droplet_id))
+    pulumi.runtime.set_mocks(recorder, project="gpuforge", stack="dev", preview=False)
+
+    @pulumi.runtime.test
+    def run() -> None:
+        campaign_program(settings)()
+
+    run()
+    steps = {str(r.inputs["stage"]): dict(r.inputs) for r in recorder.resources if r.typ == START_TYPE_TOKEN}
+    assert sorted(steps) == sorted(START_STAGES), f"the program registered the steps {sorted(steps)}"
+    return recorder.guard_inputs(), steps
+
+
+@dataclass
+class Step:
+    """An early step (``SnapshotStart``) as the stack's state holds it."""
+
+    stage: str
+    inputs: dict[str, Any]
+    resource_id: str
+    outs: dict[str, Any]
+
+
+@dataclass
+class StepRun:
+    """One early step's Delete, with what the simulator saw of its droplet during that wave."""
+
+    droplet_id: int
+    name: str
+    stage: str
+    enabled: bool
+    power_off: bool
+    ok: bool
+    details: str
+    #: Requests about this droplet (``/v2/droplets/<id>…``) during the wave (no other delete of it runs then).
+    requests: int
+    #: Snapshot actions of the droplet running or completed when the wave began.
+    snapshots_before: int
+    #: Snapshot actions of the droplet begun during the wave.
+    snapshots_started: int
+
+
 @dataclass
 class Guarded:
     """A droplet and its guard as the stack's state holds them."""
@@ -100,6 +188,8 @@ class Guarded:
     guard_in_state: bool = True
     failed_destroys: int = 0
     vanish_scheduled: bool = False
+    #: The early steps in state, by stage.
+    steps: dict[str, Step] = field(default_factory=dict)
 
     @property
     def guarded(self) -> bool:
@@ -138,6 +228,10 @@ class Stack:
     errors_seen: list[str] = field(default_factory=list)
     #: Temporary files a SIGKILL of the host left in the snapshot directory (nothing can remove them).
     litter: set[str] = field(default_factory=set)
+    #: Every early step's Delete, in order.
+    step_runs: list[StepRun] = field(default_factory=list)
+    #: What happened to the early steps at ``pulumi up`` (created, updated, replaced, re-created).
+    step_events: Counter[str] = field(default_factory=Counter)
 
     @property
     def snapshot_dir(self) -> Path:
@@ -167,50 +261,77 @@ class Stack:
 
     # -- the program ---------------------------------------------------------------------------
 
-    def program_inputs(self, settings: SnapshotSettings, droplet_id: int) -> dict[str, Any]:
-        """The guard's inputs as the real component wiring registers them (``__provider`` included)."""
-        recorder = Recorder(droplet_id=str(droplet_id))
-        pulumi.runtime.set_mocks(recorder, project="gpuforge", stack="dev", preview=False)
+    def program_inputs(
+        self, settings: SnapshotSettings, droplet_id: int
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        """The guard's inputs and the early steps' (by stage), see :func:`registered_inputs`; their
+        ``__provider`` blobs are kept for the token invariant."""
+        inputs, steps = registered_inputs(settings, droplet_id)
+        for props in (inputs, *steps.values()):
+            self.blobs_seen.add(props["__provider"])
+        return inputs, steps
 
-        @pulumi.runtime.test
-        def run() -> None:
-            small_program(settings)()
-
-        run()
-        inputs = recorder.guard_inputs()
-        self.blobs_seen.add(inputs["__provider"])
-        return inputs
+    def create_step(self, guarded: Guarded, stage: str, inputs: dict[str, Any]) -> None:
+        """Check and Create one early step; it joins the droplet's state."""
+        host = self.host(self.token)
+        resource_id, outs = host.create(host.check(inputs))
+        self.outputs_seen.append(outs)
+        guarded.steps[stage] = Step(stage, inputs, resource_id, outs)
 
     def create(self, name: str, settings: SnapshotSettings, image: str | int = IMAGE) -> Guarded:
-        """``pulumi up`` of a new droplet: the droplet, then its firewall, then its guard."""
+        """``pulumi up`` of a new droplet: the droplet, its firewall, its guard, then its snapshot and shutdown steps."""
         droplet = self.sim.add_droplet(name=name, size=GPU_SIZE, region=REGION, image=image)
         firewall = self.sim.add_firewall(f"{name}-firewall", [droplet["id"]])
-        inputs = self.program_inputs(settings, droplet["id"])
+        inputs, steps = self.program_inputs(settings, droplet["id"])
         host = self.host(self.token)
         guard_id, outs = host.create(host.check(inputs))
         self.outputs_seen.append(outs)
         guarded = Guarded(
             name, droplet["id"], settings, inputs, guard_id, outs, self.sim.clock.now(), firewall_id=firewall["id"]
         )
+        for stage in STEP_CREATE_ORDER:
+            self.create_step(guarded, stage, steps[stage])
+            self.step_events["early steps created"] += 1
         self.live.append(guarded)
         return guarded
 
     def update(self, guarded: Guarded, **changes: Any) -> None:
-        """``pulumi up`` after a settings change: Check, Diff (an update, not a replacement), Update."""
+        """``pulumi up`` (after a settings change, or none): Check, Diff (never a replacement), Update when
+        the Diff found a change, for the guard and then each early step; those a partly failed destroy
+        deleted are created again."""
         host = self.host(self.token)
         if not guarded.guard_in_state:  # its guard went in a partly failed destroy: the program registers it again
             guarded.inputs = {**guarded.inputs, **changes}
             guarded.guard_id, guarded.outs = host.create(host.check(guarded.inputs))
             guarded.guard_in_state = True
             self.outputs_seen.append(guarded.outs)
-            return
-        news = host.check({**guarded.inputs, **changes}, olds=guarded.inputs)
-        diff = host.diff(guarded.guard_id, guarded.outs, news)
-        assert list(diff.replaces) == [], f"a settings change must not replace the guard: {diff}"
-        assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME
-        guarded.outs = host.update(guarded.guard_id, guarded.outs, news)
-        guarded.inputs = {**guarded.inputs, **changes}
-        self.outputs_seen.append(guarded.outs)
+        else:
+            news = host.check({**guarded.inputs, **changes}, olds=guarded.inputs)
+            diff = host.diff(guarded.guard_id, guarded.outs, news)
+            assert list(diff.replaces) == [], f"a settings change must not replace the guard: {diff}"
+            assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME or not changes
+            if diff.changes == provider_pb2.DiffResponse.DIFF_SOME:
+                guarded.outs = host.update(guarded.guard_id, guarded.outs, news)
+                self.outputs_seen.append(guarded.outs)
+            guarded.inputs = {**guarded.inputs, **changes}
+        _, registered = self.program_inputs(guarded.settings, guarded.droplet_id)
+        for stage in STEP_CREATE_ORDER:
+            step = guarded.steps.get(stage)
+            if step is None:  # deleted in a partly failed destroy: the program registers it again
+                self.create_step(guarded, stage, {**registered[stage], "enabled": guarded.inputs["enabled"]})
+                self.step_events["early steps re-created (after a partly failed destroy)"] += 1
+                continue
+            news = host.check({**step.inputs, **changes}, olds=step.inputs)
+            diff = host.diff(step.resource_id, step.outs, news)
+            assert list(diff.replaces) == [], f"a settings change must not replace the {stage} step: {diff}"
+            if not changes:
+                assert diff.changes != provider_pb2.DiffResponse.DIFF_SOME, f"the {stage} step changed: {diff}"
+                continue
+            assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME, f"the {stage} step saw no change: {diff}"
+            step.outs = host.update(step.resource_id, step.outs, news)
+            step.inputs = {**step.inputs, **changes}
+            self.outputs_seen.append(step.outs)
+            self.step_events["early steps updated"] += 1
 
     # -- destroy -------------------------------------------------------------------------------
 
@@ -239,35 +360,95 @@ class Stack:
             self.sim.delete_droplet_now(guarded.droplet_id)
         return DeleteResult(True)
 
+    @staticmethod
+    def delete_graph(targets: list[Guarded]) -> dict[tuple[int, str], set[tuple[int, str]]]:
+        """The condemned resources of the targets and their dependencies (property and ``depends_on``),
+        as the engine keeps them in state: only what is still in state is condemned."""
+        deps: dict[tuple[int, str], set[tuple[int, str]]] = {}
+        for g in targets:
+            d = g.droplet_id
+            deps[(d, "droplet")] = set()
+            if g.firewall_id is not None:
+                deps[(d, "firewall")] = {(d, "droplet")}
+            if g.guard_in_state:
+                deps[(d, "guard")] = {node for node in deps if node[0] == d}
+            above = (d, "guard")
+            for stage in STEP_CREATE_ORDER:  # snapshot depends_on guard, shutdown depends_on snapshot
+                if stage in g.steps:
+                    deps[(d, stage)] = {(d, "droplet")} | ({above} if above in deps else set())
+                    above = (d, stage)
+        return deps
+
+    def _dynamic_deletes(self, nodes: list[tuple[Guarded, str]], token: str) -> dict[tuple[int, str], DeleteResult]:
+        """One wave's Deletes of guards and early steps, sent at once to the host; every early step's
+        run is kept in :attr:`step_runs` with what the simulator saw of its droplet meanwhile."""
+        actions_before, seen_before = self.sim.actions, len(self.sim.requests)
+        host = self.host(token)
+        futures = [(g, kind, host.delete_future(*self._resource(g, kind))) for g, kind in nodes]
+        outcome = {(g.droplet_id, kind): self.settle(future, g) for g, kind, future in futures}
+        actions_after, requests = self.sim.actions, self.sim.requests[seen_before:]
+        for g, kind in nodes:
+            if kind == "guard":
+                continue
+            d, outs, result = g.droplet_id, g.steps[kind].outs, outcome[(g.droplet_id, kind)]
+            mine = f"/v2/droplets/{d}"
+            self.step_runs.append(
+                StepRun(
+                    d,
+                    g.name,
+                    kind,
+                    bool(outs.get("enabled")),
+                    bool(outs.get("power_off")),
+                    result.ok,
+                    result.details,
+                    sum(1 for r in requests if r.path == mine or r.path.startswith(mine + "/")),
+                    sum(
+                        1
+                        for a in actions_before.values()
+                        if a["resource_id"] == d
+                        and a["type"] == "snapshot"
+                        and a["status"] in ("in-progress", "completed")
+                    ),
+                    sum(
+                        1
+                        for i, a in actions_after.items()
+                        if i not in actions_before and a["resource_id"] == d and a["type"] == "snapshot"
+                    ),
+                )
+            )
+        return outcome
+
+    @staticmethod
+    def _resource(g: Guarded, kind: str) -> tuple[str, dict[str, Any]]:
+        """The id and outputs in state of a droplet's guard or early step."""
+        if kind == "guard":
+            return g.guard_id, g.outs
+        return g.steps[kind].resource_id, g.steps[kind].outs
+
     def delete_in_waves(
         self, targets: list[Guarded], token: str | None = None, *, guard_results: dict[int, DeleteResult] | None = None
     ) -> list[tuple[Guarded, DeleteResult, Deleted | None]]:
-        """Delete the targets' guards, firewalls and droplets in the engine's waves (see the module docstring).
+        """Delete the targets' early steps, guards, firewalls and droplets in the engine's waves (see the
+        module docstring).
 
-        ``guard_results`` (by droplet id): guard deletes that already ran (the first wave). Returns, per
-        target, its guard's result (ok when it had none) and its droplet's deletion, if it got that far.
+        ``guard_results`` (by droplet id): guard deletes that already ran (after the early steps' waves).
+        Returns, per target, its guard's result (ok with NO_GUARD when it had none, NOT_REACHED when an
+        earlier wave failed) and its droplet's deletion, if it got that far.
         """
         token = token or self.token
-        deps: dict[tuple[int, str], set[tuple[int, str]]] = {}
+        deps = self.delete_graph(targets)
         by_id = {g.droplet_id: g for g in targets}
-        for g in targets:
-            deps[(g.droplet_id, "droplet")] = set()
-            if g.firewall_id is not None:
-                deps[(g.droplet_id, "firewall")] = {(g.droplet_id, "droplet")}
-            if g.guard_in_state:
-                deps[(g.droplet_id, "guard")] = {node for node in deps if node[0] == g.droplet_id}
         results = {g.droplet_id: DeleteResult(True, NO_GUARD) for g in targets if not g.guard_in_state}
+        results.update({g.droplet_id: DeleteResult(False, NOT_REACHED) for g in targets if g.guard_in_state})
         existed = {g.droplet_id: g.droplet_id in self.sim.droplets for g in targets}
         done: set[tuple[int, str]] = set()
         for wave in schedule_deletes(deps):
             outcome: dict[tuple[int, str], DeleteResult] = {}
-            guards = [by_id[d] for d, kind in wave if kind == "guard"]
-            if guards and guard_results is not None:
-                outcome.update({(g.droplet_id, "guard"): guard_results[g.droplet_id] for g in guards})
-            elif guards:
-                host = self.host(token)
-                futures = [(g, host.delete_future(g.guard_id, g.outs)) for g in guards]
-                outcome.update({(g.droplet_id, "guard"): self.settle(f, g) for g, f in futures})
+            if guard_results is not None:
+                outcome.update({(d, k): guard_results[d] for d, k in wave if k == "guard" and d in guard_results})
+            calls = [(by_id[d], kind) for d, kind in sorted(wave) if kind in DYNAMIC and (d, kind) not in outcome]
+            if calls:
+                outcome.update(self._dynamic_deletes(calls, token))
             for node in sorted(wave - set(outcome)):
                 outcome[node] = self.provider_delete(by_id[node[0]], node[1], token)
             for (droplet_id, kind), result in outcome.items():
@@ -275,9 +456,23 @@ class Stack:
                     results[droplet_id] = result
                 if result.ok:
                     done.add((droplet_id, kind))
+                    if kind in START_STAGES:
+                        del by_id[droplet_id].steps[kind]
             if not all(r.ok for r in outcome.values()):
                 break  # se.cancel(): the later waves never start
         return [(g, results[g.droplet_id], self._account(g, results[g.droplet_id], done, existed)) for g in targets]
+
+    def run_early_steps(self, guarded: Guarded) -> bool:
+        """The waves of a destroy of ``guarded`` before its guard's: its shutdown step, then its snapshot
+        step (each a wave; a failed one stops the run, step_executor.go ~460). Whether both succeeded."""
+        for stage in START_STAGES:  # ("shutdown", "snapshot"): the order ScheduleDeletes gives them
+            if stage not in guarded.steps:
+                continue
+            result = self._dynamic_deletes([(guarded, stage)], self.token)[(guarded.droplet_id, stage)]
+            if not result.ok:
+                return False
+            del guarded.steps[stage]
+        return True
 
     def _account(
         self, g: Guarded, result: DeleteResult, done: set[tuple[int, str]], existed: dict[int, bool]
@@ -301,7 +496,7 @@ class Stack:
         return deleted
 
     def finish_destroy(self, guarded: Guarded, result: DeleteResult) -> Deleted | None:
-        """After the guard's Delete ran (a kill, say): the rest of that destroy's waves."""
+        """After the early steps' and the guard's Deletes ran (a kill, say): the rest of that destroy's waves."""
         ((_, _, deleted),) = self.delete_in_waves([guarded], guard_results={guarded.droplet_id: result})
         return deleted
 
@@ -313,12 +508,13 @@ class Stack:
     def destroy_all(
         self, targets: list[Guarded], token: str | None = None
     ) -> list[tuple[Guarded, DeleteResult, Deleted | None]]:
-        """``pulumi destroy``: every guard's Delete at once on one host, then the firewalls, then the droplets."""
+        """``pulumi destroy``: every shutdown step's Delete at once on one host, then every snapshot step's,
+        then every guard's, then the firewalls, then the droplets."""
         return self.delete_in_waves(targets, token)
 
     def replace(self, old: Guarded, token: str | None = None) -> tuple[Guarded | None, DeleteResult, Deleted | None]:
-        """A replacement, delete-before-replace: the old guard, then the old droplet, then the new droplet
-        and guard; the firewall is updated to the new droplet. Returns None as the new one when the
+        """A replacement, delete-before-replace: the old early steps, the old guard, then the old droplet,
+        then the new droplet, guard and steps; the firewall is updated to the new droplet. Returns None as the new one when the
         chain stopped before creating it."""
         host = self.host(self.token)
         if old.guard_in_state:
@@ -326,6 +522,10 @@ class Stack:
             news = host.check({**old.inputs, "droplet_id": "0"}, olds=old.inputs)
             diff = host.diff(old.guard_id, old.outs, news)
             assert list(diff.replaces) == ["droplet_id"], f"a new droplet id must replace the guard: {diff}"
+        for step in old.steps.values():  # the same for the early steps: they join the delete-before-replace chain
+            news = host.check({**step.inputs, "droplet_id": "0"}, olds=step.inputs)
+            diff = host.diff(step.resource_id, step.outs, news)
+            assert list(diff.replaces) == ["droplet_id"], f"a new droplet id must replace the {step.stage} step: {diff}"
         firewall_id, old.firewall_id = old.firewall_id, None  # updated, not deleted: not in the delete chain
         ((_, result, deleted),) = self.delete_in_waves([old], token)
         if deleted is None:
@@ -334,12 +534,16 @@ class Stack:
         droplet = self.sim.add_droplet(name=old.name, size=GPU_SIZE, region=REGION, image=IMAGE)
         if firewall_id is not None:
             self.sim.set_firewall_droplets(firewall_id, [droplet["id"]])
-        inputs = {**self.program_inputs(old.settings, droplet["id"]), "enabled": old.inputs["enabled"]}
+        registered, steps = self.program_inputs(old.settings, droplet["id"])
+        inputs = {**registered, "enabled": old.inputs["enabled"]}
         guard_id, outs = host.create(host.check(inputs))
         self.outputs_seen.append(outs)
         new = Guarded(
             old.name, droplet["id"], old.settings, inputs, guard_id, outs, self.sim.clock.now(), firewall_id=firewall_id
         )
+        for stage in STEP_CREATE_ORDER:
+            self.create_step(new, stage, {**steps[stage], "enabled": old.inputs["enabled"]})
+            self.step_events["early steps replaced (with their droplet)"] += 1
         self.live.append(new)
         return new, result, deleted
 

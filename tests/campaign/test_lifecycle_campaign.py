@@ -1,7 +1,7 @@
 """The reliability campaign: random sequences of lifecycle operations and faults, promises checked after every step.
 
-A hypothesis state machine drives a stack of guarded droplets (see ``stack.py``) through the SDK's
-dynamic provider host, against the DigitalOcean simulator in real time: create, destroy, replace,
+A hypothesis state machine drives a stack of guarded droplets (each with its guard's two early
+steps, see ``stack.py``) through the SDK's dynamic provider host, against the DigitalOcean simulator in real time: create, destroy, replace,
 toggle ``enabled``, ``pulumi destroy`` of everything, re-run a failed destroy, restore from the
 latest snapshot; faults: 429/5xx storms, dropped and slow connections, errored and stuck actions,
 a droplet vanishing, a refused (401) or under-scoped (403) token, the host killed mid-destroy.
@@ -48,6 +48,7 @@ from tests.campaign.stack import (
     GPU_SIZE,
     IMAGE,
     NO_GUARD,
+    NOT_REACHED,
     REGION,
     Deleted,
     DeleteResult,
@@ -227,6 +228,13 @@ class LifecycleCampaign(RuleBasedStateMachine):
         """Count a guard's Delete and check it ended as its settings and situation demand."""
         existed = g.droplet_id in self.sim.droplets or deleted is not None and not deleted.vanished
         enabled, abort = bool(g.outs["enabled"]), g.outs["on_failure"] == "abort"
+        if result.details == NOT_REACHED:  # an earlier wave (an early step's) failed: its guard was never called
+            self.counts["destroys stopped before the guard (an earlier wave failed)"] += 1
+            self.expect(
+                g.droplet_id in self.sim.droplets or g.vanish_scheduled,
+                f"droplet {g.droplet_id}: the destroy stopped before its guard but the droplet is gone",
+            )
+            return
         if result.details == NO_GUARD:  # its guard succeeded in an earlier destroy that another guard stopped
             self.counts["droplets destroyed after their guard had gone"] += 1
             self.counts["droplets deleted"] += deleted is not None and not deleted.vanished
@@ -354,6 +362,18 @@ class LifecycleCampaign(RuleBasedStateMachine):
         self.expect(g.outs["enabled"] is wanted, f"Update returned {g.outs}")
         self.counts["guards turned " + ("on" if wanted else "off")] += 1
 
+    def partly_destroyed(self) -> list[Guarded]:
+        """Droplets kept by a failed destroy that deleted some of their dynamic resources."""
+        return [g for g in self.s.pending if not g.guard_in_state or len(g.steps) < 2]
+
+    @precondition(lambda self: self.partly_destroyed())
+    @rule(pick=PICK)
+    def up_after_failed_destroy(self, pick: int) -> None:
+        """``pulumi up`` with no change after a partly failed destroy: what it deleted is created again,
+        the rest is unchanged; the next destroy runs the early steps again."""
+        self.s.update(pick_from(self.partly_destroyed(), pick))
+        self.counts["pulumi up after a partly failed destroy"] += 1
+
     @precondition(
         lambda self: (
             len(self.s.live) + len(self.s.pending) < MAX_DROPLETS and any(d.snapshot_ids for d in self.s.deleted)
@@ -419,8 +439,12 @@ class LifecycleCampaign(RuleBasedStateMachine):
     @precondition(lambda self: self.killable())
     @rule(pick=PICK, moment=st.sampled_from(["shutting-down", "snapshot-started", "snapshot-completed"]))
     def kill_host_mid_destroy(self, pick: int, moment: str) -> None:
-        """The machine running ``pulumi destroy`` dies: SIGKILL of the host at ``moment``."""
+        """The machine running ``pulumi destroy`` dies: SIGKILL of the host at ``moment`` of the guard's
+        Delete, which the engine calls after the early steps' waves."""
         g = pick_from(self.killable(), pick)
+        if not self.s.run_early_steps(g):  # a failed early step stops the run before the guard
+            self.judge(g, DeleteResult(False, NOT_REACHED), self.s.finish_destroy(g, DeleteResult(False, NOT_REACHED)))
+            return
         host = self.s.host(TOKEN)
         future = host.delete_future(g.guard_id, g.outs)
 
@@ -474,6 +498,15 @@ class LifecycleCampaign(RuleBasedStateMachine):
                 self.counts["API requests"] += len(self.sim.requests)
                 self.counts["API 429 answers"] += self.sim.count(status=429)
                 self.counts["hosts started"] += len(self.s.all_hosts)
+                self.counts.update(self.s.step_events)
+                for run in self.s.step_runs:
+                    self.counts[f"early {run.stage} steps deleted" + ("" if run.ok else " (FAILED)")] += 1
+                    if run.snapshots_started:
+                        self.counts["early snapshot steps that started the snapshot"] += 1
+                    elif run.stage == "snapshot" and run.enabled and run.snapshots_before:
+                        self.counts["early snapshot steps that found a snapshot running or done"] += 1
+                    if not run.enabled:
+                        self.counts["early steps of a guard that is off (no request)"] += run.requests == 0
                 self.s.close()
         finally:
             self.sim.stop()

@@ -1,9 +1,10 @@
 """Load: 50 guards deleting at once on one dynamic provider host, against the simulator's 250/minute limit.
 
-What the engine does on ``pulumi destroy`` of a stack with 50 droplets: 50 concurrent Delete RPCs
-to the one host of the provider (which serves 4 at a time: the SDK's host has 4 worker threads).
-Each guard snapshots its droplet, polls, tags and records it: about 10 requests, 500 in all,
-offered at more than 250 a minute, so the limiter answers 429s that the guards must ride out
+What the engine does on ``pulumi destroy`` of a stack with 50 droplets: a wave of 50 shutdown
+steps, a wave of 50 snapshot steps (which start every snapshot), then 50 concurrent guard Delete
+RPCs, all to the one host of the provider (which serves 4 at a time: the SDK's host has 4 worker
+threads). Each guard resumes its droplet's snapshot, polls, tags and records it: about 12 requests
+per droplet with its steps, 600 in all, offered at more than 250 a minute, so the limiter answers 429s that the guards must ride out
 (``retry-after``) within their timeout. Snapshots are taken live (``power_off`` off) only to keep
 the run near a minute; the power-off path is the campaign's. Peak requests/minute and 429s are
 tallied.
