@@ -47,3 +47,32 @@ def test_the_campaign_deletes_in_the_programs_waves() -> None:
     g.steps = {stage: Step(stage, {}, stage, {}) for stage in ("snapshot", "shutdown")}
     model = [sorted(kind for _, kind in wave) for wave in schedule_deletes(Stack.delete_graph([g]))]
     assert [w for w in real if w] == model == [["shutdown"], ["snapshot"], ["guard"], ["firewall"], ["droplet"]]
+
+
+def test_a_failed_snapshot_in_a_fleet_destroy_keeps_every_droplet_with_its_firewall(tmp_path) -> None:
+    """Deterministic, whatever the campaign's seed draws: a ``pulumi destroy`` of two guarded droplets
+    whose first snapshot errors. The failed guard stops the later waves (step_executor.go ~460), so
+    neither firewall nor droplet is deleted, and the invariant of every campaign step holds."""
+    from dosim import RealClock, Simulator
+    from tests.campaign.invariants import kept_droplets_keep_their_firewall
+    from tests.campaign.tokens import TOKEN
+
+    sim = Simulator(
+        clock=RealClock(), token=TOKEN, durations={"snapshot": 1.0, "shutdown": 0.2, "power_off": 0.2}
+    ).start()
+    stack = Stack(sim, tmp_path, TOKEN, token_via_env=True)
+    try:
+        fleet = [
+            stack.create(name, SnapshotSettings(name, directory=str(tmp_path / "snapshots"), timeout_seconds=60.0))
+            for name in ("gpu-a", "gpu-b")
+        ]
+        sim.faults.add("action_errored", action_type="snapshot", times=1)
+        outcome = stack.destroy_all(fleet)
+        assert [result.ok for _, result, _ in outcome].count(False) == 1
+        assert all(deleted is None for _, _, deleted in outcome)  # no droplet went
+        for g in fleet:
+            assert g.droplet_id in sim.droplets and g.firewall_id is not None
+        assert kept_droplets_keep_their_firewall(stack) == []
+    finally:
+        stack.close()
+        sim.stop()
