@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# A path that climbs out of the clone: ``../shared``, ``parents[N]`` past the root, ``"shared/...``.
+# A path that climbs out of the clone: the shared folder beside it, parents[N] past the root, a "shared" path.
 OUTSIDE = re.compile(r"\.\./shared|[\"']shared/|parents\[(\d+)\]")
 
 
