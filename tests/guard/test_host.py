@@ -13,29 +13,7 @@ from pulumi.runtime.proto import provider_pb2
 
 from dosim import Simulator
 from tests.guard.host import DynamicHost
-
-RECORD_FIELDS = {
-    "snapshot_name",
-    "snapshot_id",
-    "droplet_id",
-    "droplet_name",
-    "action_id",
-    "status",
-    "created_at",
-    "started_at",
-    "completed_at",
-    "duration_seconds",
-    "size_gigabytes",
-    "min_disk_size",
-    "regions",
-    "region",
-    "gpu_size",
-    "image",
-    "project",
-    "stack",
-    "trigger",
-    "estimated_monthly_cost_usd",
-}
+from tests.record_fields import RECORD_FIELDS
 
 
 def created(host: DynamicHost, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -9,29 +9,7 @@ import pytest
 from gpuforge.do_client import ApiError, AuthError, DoApi
 from gpuforge.timemachine import SnapshotFailed
 from gpuforge.timemachine.naming import iso
-
-RECORD_FIELDS = {
-    "snapshot_name",
-    "snapshot_id",
-    "droplet_id",
-    "droplet_name",
-    "action_id",
-    "status",
-    "created_at",
-    "started_at",
-    "completed_at",
-    "duration_seconds",
-    "size_gigabytes",
-    "min_disk_size",
-    "regions",
-    "region",
-    "gpu_size",
-    "image",
-    "project",
-    "stack",
-    "trigger",
-    "estimated_monthly_cost_usd",
-}
+from tests.record_fields import RECORD_FIELDS
 
 
 def test_snapshot_taken_recorded_and_reported(world):

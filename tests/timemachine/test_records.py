@@ -4,29 +4,7 @@ import os
 import pytest
 
 from gpuforge.timemachine.records import SnapshotRecord, estimated_monthly_cost, find_record, write_record
-
-FIELDS = {
-    "snapshot_name",
-    "snapshot_id",
-    "droplet_id",
-    "droplet_name",
-    "action_id",
-    "status",
-    "created_at",
-    "started_at",
-    "completed_at",
-    "duration_seconds",
-    "size_gigabytes",
-    "min_disk_size",
-    "regions",
-    "region",
-    "gpu_size",
-    "image",
-    "project",
-    "stack",
-    "trigger",
-    "estimated_monthly_cost_usd",
-}
+from tests.record_fields import RECORD_FIELDS as FIELDS
 
 
 def record(snapshot_id="7", name="gpu-dev-snapshot-20240724-151900"):
